@@ -1,0 +1,23 @@
+# Source lists shared by the kernel and host builds.
+
+# Generic framework code that also builds on the host (KEEL_HOST) and is tested there.
+set(KEEL_FRAMEWORK_PORTABLE_SOURCES
+    framework/boot/memory_map.cc
+    framework/boot/multiboot2.cc
+    framework/boot/pvh.cc
+    framework/boot/devicetree.cc
+    framework/boot/device_tree_boot.cc
+    framework/boot/phys_reader.cc
+    framework/boot/boot_info.cc
+    framework/lib/format.cc
+    framework/lib/errno.cc
+)
+
+set(KEEL_LIBFDT_SOURCES
+    ${KEEL_LIBFDT_DIR}/fdt.c
+    ${KEEL_LIBFDT_DIR}/fdt_ro.c
+    ${KEEL_LIBFDT_DIR}/fdt_addresses.c
+    ${KEEL_LIBFDT_DIR}/fdt_strerror.c
+    ${KEEL_LIBFDT_DIR}/fdt_rw.c
+    ${KEEL_LIBFDT_DIR}/fdt_wip.c
+)

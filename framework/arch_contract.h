@@ -1,0 +1,37 @@
+// What every framework/arch/<arch>/ folder supplies to the generic framework, one header per
+// concern under include/arch/. The names are checked at compile time (arch_contract.cc), so a
+// missing or mistyped piece of a port fails the build, not the boot.
+//
+// arch/cpu.h
+//   [[noreturn]] void halt();                      stop this CPU for good, interrupts off
+//   void disable_interrupts();
+//   uptr current_frame_pointer();
+//   constexpr isize frame_record_offset;           {caller fp, return address} at fp + offset
+//   constexpr StringView name;                     "x86_64", "riscv64", "aarch64"
+// arch/memory.h
+//   uptr phys_to_virt(u64 phys);                   through the boot linear map
+//   u64 early_phys_limit();                        end of what the boot linear map covers
+//   PhysRange kernel_image_phys();                 the loaded image, text to bss
+//   VirtRange boot_stack();                        the boot CPU's stack
+//   Result<uptr> map_device_early(u64 phys, usize size);  device memory for early consoles
+// arch/clock.h
+//   void init_clock(const BootInfo&);  u64 counter();  u64 counter_frequency();
+// arch/power.h
+//   [[noreturn]] void power_off(int status);       0 = success; never returns
+// arch/console.h
+//   void install_console(const BootInfo&);         the boot console (console::install)
+//
+// The arch's boot entry builds a boot::Handoff and calls boot::start() (boot/start.h).
+#pragma once
+
+#include <keel/boot_info.h>
+
+namespace keel {
+struct VirtRange {
+    uptr base = 0;
+    uptr end = 0;
+    constexpr bool contains(uptr a, usize size) const {
+        return a >= base && a <= end && end - a >= size;
+    }
+};
+} // namespace keel

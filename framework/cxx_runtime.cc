@@ -1,0 +1,13 @@
+// The little the C++ ABI asks of a freestanding kernel.
+#include <keel/panic.h>
+
+extern "C" {
+
+// A pure virtual function called through a partly built or destroyed object: a kernel bug.
+[[noreturn]] void __cxa_pure_virtual() { keel::panic("pure virtual function called"); }
+
+// Static destructors never run in a kernel; registering one is accepted and ignored.
+int __cxa_atexit(void (*)(void*), void*, void*) { return 0; }
+void* __dso_handle = nullptr;
+
+} // extern "C"

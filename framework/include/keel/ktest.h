@@ -1,0 +1,65 @@
+// ktest: in-kernel tests, declared in any layer and collected through the `ktest_cases` linker
+// section. The command-line word `ktest` (or `ktest=FILTER`, a substring of "suite.name") runs
+// them; each prints one line and the run closes with `ktest: N passed, M failed`.
+//
+//   KTEST(memory_map, regions_are_sorted) {
+//       KEXPECT(...);
+//       KEXPECT_EQ(a, b);
+//   }
+#pragma once
+
+#include <keel/ktl/format.h>
+
+namespace keel::ktest {
+
+struct Case {
+    const char* suite;
+    const char* name;
+    void (*body)();
+};
+
+// Records a failure of the running case; the message goes to the log with file and line.
+void record_failure(StringView what, const char* file, int line);
+void record_failure_values(StringView expr, StringView lhs, StringView rhs, const char* file,
+                           int line);
+
+// Runs every case whose "suite.name" contains filter (all when empty); returns the failures.
+usize run_all(StringView filter);
+
+template <typename A, typename B>
+bool expect_eq(const A& a, const B& b, StringView expr, const char* file, int line) {
+    if (a == b) {
+        return true;
+    }
+    FixedString<64> lhs;
+    FixedString<64> rhs;
+    format(lhs, "{}", a);
+    format(rhs, "{}", b);
+    record_failure_values(expr, lhs.view(), rhs.view(), file, line);
+    return false;
+}
+
+} // namespace keel::ktest
+
+#define KEEL_KTEST_CONCAT2(a, b) a##b
+#define KEEL_KTEST_CONCAT(a, b) KEEL_KTEST_CONCAT2(a, b)
+
+#define KTEST(suite, name)                                                                         \
+    static void ktest_body_##suite##_##name();                                                     \
+    [[gnu::used, gnu::section("ktest_cases"), gnu::aligned(8)]] static constexpr ::keel::ktest::Case \
+        ktest_case_##suite##_##name{#suite, #name, &ktest_body_##suite##_##name};                  \
+    static void ktest_body_##suite##_##name()
+
+#define KEXPECT(condition)                                                                         \
+    ((condition) ? true                                                                            \
+                 : (::keel::ktest::record_failure(#condition, __FILE__, __LINE__), false))
+
+#define KEXPECT_EQ(a, b) ::keel::ktest::expect_eq((a), (b), #a " == " #b, __FILE__, __LINE__)
+
+// Like KEXPECT, but ends the test case on failure (for checks later lines depend on).
+#define KASSERT(condition)                                                                         \
+    do {                                                                                           \
+        if (!KEXPECT(condition)) {                                                                 \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)

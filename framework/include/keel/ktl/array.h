@@ -1,0 +1,24 @@
+// Array<T, N>: a fixed-size array whose indexing is bounds checked (the safe subset's raw array).
+#pragma once
+
+#include <keel/ktl/span.h>
+
+namespace keel {
+
+template <typename T, usize N>
+struct Array {
+    // Public so that Array is an aggregate: `Array<int, 3> a{1, 2, 3}` and constexpr tables work.
+    T elements[N];
+
+    constexpr usize size() const { return N; }
+    constexpr T& operator[](usize i) { return span()[i]; }
+    constexpr const T& operator[](usize i) const { return span()[i]; }
+    constexpr Span<T> span() { return Span<T>(elements); }
+    constexpr Span<const T> span() const { return Span<const T>(elements); }
+    constexpr typename Span<T>::Iterator begin() { return span().begin(); }
+    constexpr typename Span<T>::Iterator end() { return span().end(); }
+    constexpr typename Span<const T>::Iterator begin() const { return span().begin(); }
+    constexpr typename Span<const T>::Iterator end() const { return span().end(); }
+};
+
+} // namespace keel

@@ -1,0 +1,76 @@
+// StringView: a bounds-checked, non-owning view of characters (not NUL-terminated).
+#pragma once
+
+#include <keel/ktl/span.h>
+
+namespace keel {
+
+class StringView {
+public:
+    constexpr StringView() = default;
+
+    // From a string literal: the array's length is known, minus its terminating NUL.
+    template <usize N>
+    consteval StringView(const char (&literal)[N]) // NOLINT: implicit by design
+        : chars_(Span<const char>(literal).first(N - 1)) {}
+
+    constexpr explicit StringView(Span<const char> chars) : chars_(chars) {}
+
+    // From a NUL-terminated C string of at most max_len characters (framework use: libfdt and
+    // firmware tables hand out C strings).
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wunsafe-buffer-usage"
+    // SAFETY: the caller passes a NUL-terminated string; we stop at the NUL or max_len.
+    static constexpr StringView from_c_string(const char* s, usize max_len = 4096) {
+        usize len = 0;
+        while (s != nullptr && len < max_len && s[len] != '\0') {
+            ++len;
+        }
+        return StringView(Span<const char>::from_raw(s, len));
+    }
+#pragma clang diagnostic pop
+
+    constexpr usize size() const { return chars_.size(); }
+    constexpr bool empty() const { return chars_.empty(); }
+    constexpr char operator[](usize i) const { return chars_[i]; }
+    constexpr Span<const char> chars() const { return chars_; }
+    constexpr Span<const char>::Iterator begin() const { return chars_.begin(); }
+    constexpr Span<const char>::Iterator end() const { return chars_.end(); }
+
+    constexpr StringView substr(usize offset) const { return StringView(chars_.subspan(offset)); }
+    constexpr StringView substr(usize offset, usize count) const {
+        return StringView(chars_.subspan(offset, min(count, chars_.size() - min(offset, size()))));
+    }
+
+    constexpr bool operator==(const StringView& other) const {
+        if (size() != other.size()) {
+            return false;
+        }
+        for (usize i = 0; i < size(); ++i) {
+            if (chars_[i] != other.chars_[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    constexpr bool starts_with(StringView prefix) const {
+        return prefix.size() <= size() && substr(0, prefix.size()) == prefix;
+    }
+
+    static constexpr usize npos = ~usize{0};
+
+    constexpr usize find(char c, usize from = 0) const {
+        for (usize i = from; i < size(); ++i) {
+            if (chars_[i] == c) {
+                return i;
+            }
+        }
+        return npos;
+    }
+
+private:
+    Span<const char> chars_;
+};
+
+} // namespace keel

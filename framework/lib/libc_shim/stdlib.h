@@ -1,0 +1,3 @@
+/* libfdt_env.h includes <stdlib.h>; the parts of libfdt Keel builds need nothing from it. */
+#pragma once
+#include <stddef.h>

@@ -1,0 +1,233 @@
+# Functions behind ./keel: building, booting a board's chain under QEMU, and the test suite.
+# Sourced by ./keel; expects KEEL_ROOT and scripts/setup.sh to be loaded.
+
+die() { printf 'keel: %s\n' "$*" >&2; exit 1; }
+
+default_board() {
+  case "$1" in
+    x86_64) echo qemu-q35-x86_64 ;;
+    riscv64) echo qemu-virt-riscv64 ;;
+    aarch64) echo qemu-virt-aarch64 ;;
+    *) return 1 ;;
+  esac
+}
+
+parse_run_options() {
+  OPT_ARCH= OPT_BOARD= OPT_CHAIN= OPT_MEM=256M OPT_SMP=1 OPT_INITRD= OPT_DISK= OPT_TIMEOUT=
+  OPT_CMDLINE= OPT_DEBUG=0
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --arch | --board | --chain | --mem | --smp | --initrd | --disk | --timeout)
+        [ $# -ge 2 ] || return 1
+        local name=${1#--}
+        printf -v "OPT_${name^^}" '%s' "$2"
+        shift 2 ;;
+      --arch=* | --board=* | --chain=* | --mem=* | --smp=* | --initrd=* | --disk=* | --timeout=*)
+        local name=${1%%=*}
+        name=${name#--}
+        printf -v "OPT_${name^^}" '%s' "${1#*=}"
+        shift ;;
+      --) shift; OPT_CMDLINE="$*"; break ;;
+      *) printf 'keel: unknown option %s\n' "$1" >&2; return 1 ;;
+    esac
+  done
+  if [ -z "$OPT_BOARD" ]; then
+    OPT_ARCH=${OPT_ARCH:-x86_64}
+    OPT_BOARD=$(default_board "$OPT_ARCH") || { echo "keel: unknown arch $OPT_ARCH" >&2; return 1; }
+  fi
+  [ -f "$KEEL_ROOT/boards/$OPT_BOARD/board.sh" ] || { echo "keel: no board $OPT_BOARD" >&2; return 1; }
+  local board_arch
+  board_arch=$(BOARD_ARCH=; source "$KEEL_ROOT/boards/$OPT_BOARD/board.sh"; echo "$BOARD_ARCH")
+  if [ -n "$OPT_ARCH" ] && [ "$OPT_ARCH" != "$board_arch" ]; then
+    echo "keel: board $OPT_BOARD is $board_arch, not $OPT_ARCH" >&2
+    return 1
+  fi
+  OPT_ARCH=$board_arch
+  [ -z "$OPT_INITRD" ] || [ -f "$OPT_INITRD" ] || { echo "keel: no initrd $OPT_INITRD" >&2; return 1; }
+  [ -z "$OPT_DISK" ] || [ -f "$OPT_DISK" ] || { echo "keel: no disk $OPT_DISK" >&2; return 1; }
+  return 0
+}
+
+# Configures (once) and builds one preset quietly; shows the output only on failure.
+build_preset() {
+  local preset=$1 log
+  log=$(mktemp)
+  if [ ! -f "$KEEL_ROOT/build/$preset/build.ninja" ]; then
+    if ! (cd "$KEEL_ROOT" && cmake --preset "$preset" >"$log" 2>&1); then
+      cat "$log" >&2; rm -f "$log"; return 1
+    fi
+  fi
+  if ! cmake --build "$KEEL_ROOT/build/$preset" >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"; return 1
+  fi
+  rm -f "$log"
+}
+
+build_arch() {
+  printf 'keel: building %s\n' "$1" >&2
+  build_preset "$1"
+}
+
+# Boots one chain of a board. Output goes to stdout; returns the kernel's power-off status
+# (0 success), 124 on timeout, 255 when QEMU failed on its own.
+boot_board() {
+  local board=$1 chain=$2
+  (
+    BOARD_CHAINS=
+    # shellcheck source=/dev/null
+    source "$KEEL_ROOT/boards/$board/board.sh"
+    chain=${chain:-${BOARD_CHAINS%% *}}
+    case " $BOARD_CHAINS " in *" $chain "*) ;; *) die "board $board has no chain '$chain' ($BOARD_CHAINS)" ;; esac
+    export KEEL_BUILD="$KEEL_ROOT/build/$BOARD_ARCH"
+    export KEEL_KERNEL_ELF="$KEEL_BUILD/keel.elf"
+    export KEEL_KERNEL_IMAGE="$KEEL_BUILD/Image"
+    export KEEL_CMDLINE=$OPT_CMDLINE KEEL_MEM=$OPT_MEM KEEL_SMP=$OPT_SMP KEEL_CACHE
+    export KEEL_INITRD=${OPT_INITRD:+$(realpath "$OPT_INITRD")}
+    export KEEL_DISK=${OPT_DISK:+$(realpath "$OPT_DISK")}
+    export KEEL_WORK="$KEEL_BUILD/work/$board-$chain"
+    mkdir -p "$KEEL_WORK"
+    QEMU_CMD=()
+    board_qemu_command "$chain" || die "board $board could not prepare chain $chain"
+    if [ -t 0 ] && [ -t 1 ] && [ "$OPT_DEBUG" = 0 ]; then
+      QEMU_CMD+=(-nographic)
+    else
+      QEMU_CMD+=(-display none -serial stdio -monitor none)
+    fi
+    printf 'keel: booting %s via %s: %s\n' "$board" "$chain" "$(board_describe_chain "$chain")" >&2
+    if [ "$OPT_DEBUG" = 1 ]; then
+      QEMU_CMD+=(-s -S)
+      printf 'keel: QEMU waits for GDB on :1234. In another terminal:\n' >&2
+      printf '  gdb-multiarch %s -ex "target remote :1234"\n' "$KEEL_KERNEL_ELF" >&2
+    fi
+    local status
+    if [ -n "$OPT_TIMEOUT" ]; then
+      timeout --foreground -k 5 "$OPT_TIMEOUT" "${QEMU_CMD[@]}"
+      status=$?
+      if [ $status -eq 124 ] || [ $status -eq 137 ]; then
+        printf '\nkeel: %s via %s timed out after %ss\n' "$board" "$chain" "$OPT_TIMEOUT" >&2
+        exit 124
+      fi
+    else
+      "${QEMU_CMD[@]}"
+      status=$?
+    fi
+    exit "$(board_kernel_status "$status")"
+  )
+}
+
+boards_of_arch() {
+  local dir
+  for dir in "$KEEL_ROOT"/boards/*/; do
+    [ -f "$dir/board.sh" ] || continue
+    if [ "$(BOARD_ARCH=; source "$dir/board.sh"; echo "$BOARD_ARCH")" = "$1" ]; then
+      basename "$dir"
+    fi
+  done
+}
+
+# --- the test suite ----------------------------------------------------------------------------
+TEST_PASSED=0
+TEST_FAILED=0
+TEST_FAILURES=()
+
+record() { # record NAME STATUS
+  if [ "$2" -eq 0 ]; then
+    TEST_PASSED=$((TEST_PASSED + 1))
+    printf 'keel-test: PASS %s\n' "$1"
+  else
+    TEST_FAILED=$((TEST_FAILED + 1))
+    TEST_FAILURES+=("$1")
+    printf 'keel-test: FAIL %s\n' "$1"
+  fi
+}
+
+test_host() {
+  printf '\n=== host: GoogleTest (ctest) ===\n'
+  if ! build_preset host; then record "host build" 1; return; fi
+  (cd "$KEEL_ROOT/build/host" && ctest --output-on-failure)
+  record "host tests" $?
+}
+
+test_format() {
+  printf '\n=== style: clang-format ===\n'
+  format_tree --check
+  record "clang-format" $?
+}
+
+# A ktest boot passes when the kernel powers off with 0 and printed "ktest: N passed, 0 failed"
+# with N > 0.
+check_ktest_log() {
+  local log=$1 status=$2 line
+  line=$(grep -aE '^ktest: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 | tr -d '\r')
+  [ "$status" -eq 0 ] || return 1
+  [[ "$line" =~ ^ktest:\ ([0-9]+)\ passed,\ 0\ failed$ ]] || return 1
+  [ "${BASH_REMATCH[1]}" -gt 0 ]
+}
+
+# A deliberate panic must print the message and a symbolized backtrace, and fail the run.
+check_panic_log() {
+  local log=$1 status=$2
+  [ "$status" -ne 0 ] || { echo "keel-test: the panic run exited 0" >&2; return 1; }
+  grep -aq 'KERNEL PANIC: deliberate panic' "$log" || { echo "keel-test: no panic message" >&2; return 1; }
+  grep -aq '^backtrace:' "$log" || { echo "keel-test: no backtrace" >&2; return 1; }
+  grep -aq 'deliberate_panic_inner' "$log" || { echo "keel-test: backtrace not symbolized" >&2; return 1; }
+}
+
+test_arch() {
+  local arch=$1 board chain log status
+  printf '\n=== %s: build and safe-subset gate ===\n' "$arch"
+  if ! build_arch "$arch"; then record "$arch build" 1; return; fi
+  record "$arch build (services and drivers pass the safe-subset gate)" 0
+  (cd "$KEEL_ROOT/build/$arch" && ctest --output-on-failure)
+  record "$arch safe-subset gate rejects each bad file" $?
+  for board in $(boards_of_arch "$arch"); do
+    local chains
+    chains=$(BOARD_CHAINS=; source "$KEEL_ROOT/boards/$board/board.sh"; echo "$BOARD_CHAINS")
+    for chain in $chains; do
+      printf '\n=== %s: ktest on %s via %s ===\n' "$arch" "$board" "$chain"
+      log="$KEEL_ROOT/build/$arch/ktest-$board-$chain.log"
+      OPT_CMDLINE="ktest" OPT_MEM=256M OPT_SMP=1 OPT_INITRD= OPT_DISK= OPT_TIMEOUT=120 OPT_DEBUG=0
+      boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
+      status=${PIPESTATUS[0]}
+      check_ktest_log "$log" "$status"
+      record "$arch ktest $board/$chain (status $status)" $?
+    done
+    chain=${chains%% *}
+    printf '\n=== %s: deliberate panic on %s via %s ===\n' "$arch" "$board" "$chain"
+    log="$KEEL_ROOT/build/$arch/panic-$board-$chain.log"
+    OPT_CMDLINE="keel.test_panic" OPT_TIMEOUT=120
+    boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    check_panic_log "$log" "$status"
+    record "$arch panic report $board/$chain" $?
+  done
+}
+
+run_test_suite() {
+  test_format
+  test_host
+  local arch
+  for arch in "$@"; do
+    test_arch "$arch"
+  done
+  printf '\n=== summary ===\n'
+  local f
+  for f in "${TEST_FAILURES[@]}"; do
+    printf 'failed: %s\n' "$f"
+  done
+  printf 'keel: %d passed, %d failed\n' "$TEST_PASSED" "$TEST_FAILED"
+  [ "$TEST_FAILED" -eq 0 ]
+}
+
+format_tree() {
+  local files
+  mapfile -t files < <(cd "$KEEL_ROOT" && git ls-files -co --exclude-standard \
+    'framework/*.h' 'framework/*.cc' 'services/*.h' 'services/*.cc' 'drivers/*.h' 'drivers/*.cc' \
+    'tests/*.h' 'tests/*.cc' | grep -v '^tests/gate/bad_')
+  [ ${#files[@]} -gt 0 ] || return 0
+  if [ "${1:-}" = "--check" ]; then
+    (cd "$KEEL_ROOT" && clang-format-16 --dry-run --Werror "${files[@]}")
+  else
+    (cd "$KEEL_ROOT" && clang-format-16 -i "${files[@]}")
+  fi
+}
