@@ -1,0 +1,132 @@
+// ktests of the generic framework, run on every architecture: what the boot left behind is
+// consistent, and the console, clock, formatter and symbol table work on the real machine.
+#include <keel/boot_info.h>
+#include <keel/clock.h>
+#include <keel/ktest.h>
+
+#include <arch/memory.h>
+
+#include "backtrace.h"
+#include "boot/devicetree.h"
+#include "console/console.h"
+
+namespace keel {
+namespace {
+
+KTEST(boot_info, memory_map_is_sorted_disjoint_and_page_aligned_where_usable) {
+    const BootInfo& boot = boot_info();
+    KASSERT(!boot.memory.empty());
+    for (usize i = 0; i < boot.memory.size(); ++i) {
+        const MemoryRegion& r = boot.memory[i];
+        KEXPECT(r.size > 0);
+        if (r.kind == MemoryKind::Usable) {
+            KEXPECT_EQ(r.base % 4096, 0u);
+            KEXPECT_EQ(r.size % 4096, 0u);
+        }
+        if (i > 0) {
+            KEXPECT(boot.memory[i - 1].end() <= r.base);
+        }
+    }
+}
+
+KTEST(boot_info, kernel_image_is_reserved_where_it_was_loaded) {
+    PhysRange image = arch::kernel_image_phys();
+    u64 reserved = 0;
+    for (const MemoryRegion& r : boot_info().memory) {
+        if (r.kind == MemoryKind::KernelImage) {
+            KEXPECT(r.base <= image.base || r.base < image.end());
+            reserved += r.size;
+        }
+        if (r.kind == MemoryKind::Usable) {
+            KEXPECT(r.end() <= image.base || r.base >= image.end()); // no overlap
+        }
+    }
+    KEXPECT_EQ(reserved, image.size);
+}
+
+KTEST(boot_info, usable_memory_exists_and_excludes_boot_structures) {
+    const BootInfo& boot = boot_info();
+    KEXPECT(boot.total_bytes(MemoryKind::Usable) >= 16u << 20);
+    for (const MemoryRegion& r : boot.memory) {
+        if (r.kind != MemoryKind::Usable) {
+            continue;
+        }
+        if (boot.device_tree) {
+            KEXPECT(r.end() <= boot.device_tree->base || r.base >= boot.device_tree->end());
+        }
+        if (boot.initrd) {
+            KEXPECT(r.end() <= boot.initrd->base || r.base >= boot.initrd->end());
+        }
+    }
+}
+
+KTEST(device_tree, boot_tree_reopens_and_matches_boot_info) {
+    const BootInfo& boot = boot_info();
+    if (boot.protocol != BootProtocol::DeviceTree) {
+        KEXPECT(!boot.device_tree.has_value()); // x86: firmware speaks ACPI, not DT
+        return;
+    }
+    KASSERT(boot.device_tree.has_value());
+    Bytes blob = Bytes::from_raw(
+        reinterpret_cast<const u8*>(arch::phys_to_virt(boot.device_tree->base)),
+        boot.device_tree->size);
+    KEXPECT_EQ(read_be<u32>(blob, 0), 0xd00dfeedu);
+    Result<boot::DeviceTree> dt = boot::DeviceTree::open(blob);
+    KASSERT(dt.ok());
+    Optional<StringView> model = dt.value().string_property(boot::DeviceTree::root, "model");
+    KASSERT(model.has_value());
+    KEXPECT(*model == boot.platform.model.view());
+    KEXPECT(boot.platform.cpu_count >= 1);
+    // bootargs in /chosen is where our command line came from.
+    Optional<boot::DeviceTree::Node> chosen = dt.value().find("/chosen");
+    KASSERT(chosen.has_value());
+    Optional<StringView> args = dt.value().string_property(*chosen, "bootargs");
+    KASSERT(args.has_value());
+    KEXPECT(*args == boot.cmdline.view());
+}
+
+KTEST(console, a_console_is_installed_and_named_in_boot_info) {
+    console::Device* device = console::current();
+    KASSERT(device != nullptr);
+    KEXPECT(!device->name().empty());
+    KEXPECT(device->name() == boot_info().platform.console.view());
+}
+
+KTEST(clock, monotonic_clock_advances) {
+    u64 a = clock::monotonic_ns();
+    u64 b = a;
+    for (u32 spin = 0; spin < 100000000 && b == a; ++spin) {
+        b = clock::monotonic_ns();
+    }
+    KEXPECT(b > a);
+    KEXPECT(a > 0);
+}
+
+KTEST(format, formats_numbers_strings_and_kinds) {
+    FixedString<96> out;
+    format(out, "{} {:#x} {:05} {} {}", -7, 0xbeefu, 42, MemoryKind::Initrd, Errno::efault);
+    KEXPECT(out.view() == StringView("-7 0xbeef 00042 initrd EFAULT"));
+}
+
+[[gnu::noinline]] uptr address_of_this_function() {
+    return reinterpret_cast<uptr>(&address_of_this_function);
+}
+
+KTEST(symbols, embedded_table_names_kernel_functions) {
+    uptr address = address_of_this_function();
+    Optional<SymbolHit> hit = symbolize(address + 4);
+    KASSERT(hit.has_value());
+    KEXPECT_EQ(hit->offset, 4u);
+    FixedString<128> name;
+    format(name, "{}", hit->name);
+    StringView expected = "address_of_this_function";
+    bool found = false;
+    for (usize i = 0; i + expected.size() <= name.view().size(); ++i) {
+        found = found || name.view().substr(i, expected.size()) == expected;
+    }
+    KEXPECT(found);
+    KEXPECT(!symbolize(0x1000).has_value()); // not kernel text
+}
+
+} // namespace
+} // namespace keel

@@ -1,0 +1,76 @@
+// Runs the ktest cases collected in the `ktest_cases` section (keel/ktest.h).
+#include <keel/clock.h>
+#include <keel/ktest.h>
+#include <keel/log.h>
+
+#include "console/console.h"
+
+// The linker defines these for any section whose name is a C identifier.
+extern "C" const keel::ktest::Case __start_ktest_cases[];
+extern "C" const keel::ktest::Case __stop_ktest_cases[];
+
+namespace keel::ktest {
+
+namespace {
+constinit usize current_failures = 0;
+
+bool matches(StringView suite, StringView name, StringView filter) {
+    if (filter.empty()) {
+        return true;
+    }
+    // Match against "suite.name" without building it: try every split of the filter.
+    FixedString<160> full;
+    format(full, "{}.{}", suite, name);
+    StringView text = full.view();
+    for (usize i = 0; i + filter.size() <= text.size(); ++i) {
+        if (text.substr(i, filter.size()) == filter) {
+            return true;
+        }
+    }
+    return false;
+}
+
+Span<const Case> all_cases() {
+    usize count = static_cast<usize>(__stop_ktest_cases - __start_ktest_cases);
+    // SAFETY: the linker bounds the section with these two symbols.
+    return Span<const Case>::from_raw(__start_ktest_cases, count);
+}
+} // namespace
+
+void record_failure(StringView what, const char* file, int line) {
+    ++current_failures;
+    format(console::sink(), "ktest:   expected {} at {}:{}\n", what,
+           StringView::from_c_string(file), line);
+}
+
+void record_failure_values(StringView expr, StringView lhs, StringView rhs, const char* file,
+                           int line) {
+    ++current_failures;
+    format(console::sink(), "ktest:   expected {} at {}:{}\nktest:     left:  {}\nktest:     right: {}\n",
+           expr, StringView::from_c_string(file), line, lhs, rhs);
+}
+
+usize run_all(StringView filter) {
+    usize passed = 0;
+    usize failed = 0;
+    for (const Case& c : all_cases()) {
+        StringView suite = StringView::from_c_string(c.suite);
+        StringView name = StringView::from_c_string(c.name);
+        if (!matches(suite, name, filter)) {
+            continue;
+        }
+        current_failures = 0;
+        u64 start = clock::monotonic_ns();
+        c.body();
+        u64 micros = (clock::monotonic_ns() - start) / 1000;
+        bool ok = current_failures == 0;
+        format(console::sink(), "ktest: {} {}.{} ({} us)\n", ok ? StringView("PASS") : "FAIL",
+               suite, name, micros);
+        (ok ? passed : failed) += 1;
+    }
+    // Exactly this form, alone on its line: CI and ./keel read it.
+    format(console::sink(), "ktest: {} passed, {} failed\n", passed, failed);
+    return failed;
+}
+
+} // namespace keel::ktest
