@@ -8,7 +8,9 @@ nm=$1 elf=$2 out=$3
   BEGIN { n = 0 }  # an unset n would index the first entry as ""
   $2 ~ /^[tTwW]$/ {
     addr = $1; $1 = ""; $2 = ""; name = substr($0, 3)
+    gsub(/\(anonymous namespace\)/, "\001", name)  # its "(" is not the parameter list
     p = index(name, "("); if (p > 1) name = substr(name, 1, p - 1)
+    gsub(/\001/, "(anonymous namespace)", name)
     gsub(/\\/, "\\\\", name); gsub(/"/, "\\\"", name)
     if (addr == last) next; last = addr
     addrs[n] = addr; names[n] = name; n++
