@@ -4,7 +4,6 @@
 #
 # Nothing fetched here is committed: sources land in $KEEL_CACHE (default ~/.cache/keel), keyed by
 # the Debian package version, and apt's own configuration is taken from the machine.
-set -euo pipefail
 
 KEEL_ROOT=${KEEL_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 KEEL_CACHE=${KEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/keel}
@@ -93,11 +92,13 @@ keel_fetch_libfdt() {
   ln -sfn "$dest" "$KEEL_CACHE/libfdt"
 }
 
-keel_setup() {
+# A subshell with -e: any failed step fails the set-up, without leaking -e into ./keel.
+keel_setup() (
+  set -euo pipefail
   mkdir -p "$KEEL_CACHE"
   keel_install_packages
   keel_fetch_libfdt
-}
+)
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   keel_setup

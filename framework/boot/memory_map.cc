@@ -7,20 +7,23 @@ constexpr u64 page_size = 4096;
 } // namespace
 
 int memory_kind_priority(MemoryKind kind) {
+    // Any reservation beats Usable. Among reservations the more specific kind wins, so an
+    // initrd that the bootloader also lists in /memreserve/ is still shown as the initrd; ACPI
+    // NVS and bad memory win over everything, as nothing may ever reuse them.
     switch (kind) {
     case MemoryKind::Usable:
         return 0;
     case MemoryKind::AcpiReclaimable:
         return 1;
-    case MemoryKind::BootInfo:
+    case MemoryKind::Reserved:
         return 2;
-    case MemoryKind::Initrd:
+    case MemoryKind::BootInfo:
         return 3;
     case MemoryKind::DeviceTree:
         return 4;
-    case MemoryKind::KernelImage:
+    case MemoryKind::Initrd:
         return 5;
-    case MemoryKind::Reserved:
+    case MemoryKind::KernelImage:
         return 6;
     case MemoryKind::AcpiNvs:
         return 7;

@@ -26,4 +26,7 @@ private:
     FixedString<48> name_;
 };
 
+// The device-tree console's PL011 when it is the installed console, else null (for ktests).
+Pl011* device_tree_pl011();
+
 } // namespace keel::console

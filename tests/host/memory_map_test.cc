@@ -105,3 +105,21 @@ TEST(MemoryMap, TooManyInputsIsAnErrorNotACorruption) {
 
 } // namespace
 } // namespace keel::boot
+
+namespace keel::boot {
+namespace {
+
+TEST(MemoryMap, SpecificReservationsKeepTheirNameInsideFirmwareReservations) {
+    // U-Boot lists the initrd in /memreserve/ as well: the map still calls it the initrd.
+    MemoryMapBuilder builder;
+    ASSERT_TRUE(builder.add(0x40000000, 0x10000000, MemoryKind::Usable).ok());
+    ASSERT_TRUE(builder.add(0x4dd99000, 0x20000, MemoryKind::Reserved).ok());
+    ASSERT_TRUE(builder.add(0x4dd99000, 0x20000, MemoryKind::Initrd).ok());
+    FixedVector<MemoryRegion, BootInfo::max_regions> map;
+    ASSERT_TRUE(builder.build(map).ok());
+    ASSERT_EQ(map.size(), 3u);
+    EXPECT_EQ(map[1].kind, MemoryKind::Initrd);
+}
+
+} // namespace
+} // namespace keel::boot

@@ -32,6 +32,10 @@ public:
         }
         return *this;
     }
+    // Trivial when T's is, so constinit globals holding Optionals need no static destructor.
+    constexpr ~Optional()
+        requires(__is_trivially_destructible(T))
+    = default;
     constexpr ~Optional() { reset(); }
 
     constexpr bool has_value() const { return has_value_; }

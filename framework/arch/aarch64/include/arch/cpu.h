@@ -1,0 +1,17 @@
+// aarch64: the CPU concern of the arch contract (framework/arch_contract.h).
+#pragma once
+
+#include <keel/ktl/string_view.h>
+
+namespace keel::arch {
+
+inline constexpr StringView name = "aarch64";
+
+// aarch64: x29 points at {saved x29, x30}.
+inline constexpr isize frame_record_offset = 0;
+
+[[noreturn]] void halt();
+void disable_interrupts();
+uptr current_frame_pointer();
+
+} // namespace keel::arch

@@ -1,0 +1,70 @@
+// The boot address space built by boot.S (layout.h): linear map, kernel image, device window.
+#include <arch/memory.h>
+
+#include "arch/aarch64/aarch64.h"
+#include "arch/aarch64/layout.h"
+
+extern "C" {
+extern const char __kernel_start[];
+extern const char __kernel_end[];
+extern char keel_boot_stack_bottom[];
+extern char keel_boot_stack_top[];
+extern keel::u64 keel_device_l3[512]; // the device window's last-level table (boot.S)
+}
+
+namespace keel::arch {
+
+namespace {
+constexpr u64 page_size = 4096;
+constexpr u64 window_pages = KEEL_DEVICE_WINDOW_SIZE / page_size;
+constexpr u64 max_phys = u64{1} << 48; // the most a 48-bit output address can name
+constexpr u64 device_page = PTE_TABLE | PTE_ATTR_DEVICE | PTE_AF | PTE_PXN | PTE_UXN;
+
+constinit u64 load_base = 0;
+constinit u64 window_used = 0; // pages of the device window handed out so far
+} // namespace
+
+void set_kernel_load_base(u64 phys) {
+    load_base = phys;
+}
+
+uptr phys_to_virt(u64 phys) {
+    return KEEL_LINEAR_BASE + phys;
+}
+
+u64 early_phys_limit() {
+    return KEEL_LINEAR_SIZE;
+}
+
+PhysRange kernel_image_phys() {
+    return {load_base, static_cast<u64>(__kernel_end - __kernel_start)};
+}
+
+VirtRange boot_stack() {
+    return {reinterpret_cast<uptr>(keel_boot_stack_bottom),
+            reinterpret_cast<uptr>(keel_boot_stack_top)};
+}
+
+Result<uptr> map_device_early(u64 phys, usize size) {
+    u64 end = 0;
+    if (size == 0 || !checked_add(phys, u64{size}, end) || end > max_phys) {
+        return Errno::einval;
+    }
+    u64 first = phys & ~(page_size - 1);
+    u64 pages = (end - first + page_size - 1) / page_size;
+    if (pages > window_pages - window_used) {
+        return Errno::enomem;
+    }
+    for (u64 i = 0; i < pages; ++i) {
+        // SAFETY: the index stays below window_pages (checked above); the slots were invalid,
+        // and the architecture never caches invalid entries, so no TLB maintenance is due.
+        keel_device_l3[window_used + i] = (first + i * page_size) | device_page;
+    }
+    // SAFETY: barriers only; they make the new entries visible to the table walker.
+    asm volatile("dsb ishst\n\tisb" ::: "memory");
+    uptr virt = KEEL_DEVICE_WINDOW + window_used * page_size + (phys - first);
+    window_used += pages;
+    return virt;
+}
+
+} // namespace keel::arch

@@ -1,0 +1,211 @@
+// ktests of the x86_64 port: the devices and CPU state the boot code set up, checked on the
+// running machine. They read hardware directly, so they live with the arch, not in services.
+#include <keel/ktest.h>
+
+#include <arch/clock.h>
+#include <arch/cpu.h>
+#include <arch/memory.h>
+
+#include "backtrace.h"
+#include "console/uart16550.h"
+#include "mmio.h"
+#include "x86.h"
+
+// A named namespace, not an anonymous one: the backtrace test looks for these names.
+namespace keel::x86::ktests {
+
+bool contains(StringView text, StringView needle) {
+    for (usize i = 0; i + needle.size() <= text.size(); ++i) {
+        if (text.substr(i, needle.size()) == needle) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Physical memory through the linear map; none beyond it.
+Optional<Bytes> phys_bytes(u64 phys, usize size) {
+    u64 end = 0;
+    if (phys == 0 || !checked_add(phys, u64{size}, end) || end > arch::early_phys_limit()) {
+        return none;
+    }
+    // SAFETY: [phys, end) lies inside the boot linear map, mapped readable.
+    return Bytes::from_raw(reinterpret_cast<const u8*>(arch::phys_to_virt(phys)), size);
+}
+
+// The first `size` bytes of an ACPI structure as text, for comparing signatures.
+StringView signature(Bytes bytes, usize size) {
+    Bytes head = bytes.first(size);
+    // SAFETY: chars and bytes have the same representation; the span stays within `bytes`.
+    return StringView(
+        Span<const char>::from_raw(reinterpret_cast<const char*>(head.data()), head.size()));
+}
+
+u8 byte_sum(Bytes bytes) {
+    u8 sum = 0;
+    for (u8 b : bytes) {
+        sum = static_cast<u8>(sum + b);
+    }
+    return sum;
+}
+
+u8 read_cmos(u8 index) {
+    outb(0x70, index);
+    return inb(0x71);
+}
+
+KTEST(x86_console, com1_scratch_register_round_trip) {
+    KEXPECT(com1().scratch_register_works());
+    KEXPECT(console::current() == &com1());
+}
+
+KTEST(x86_cpu, long_mode_paging_and_nx) {
+    u64 efer = rdmsr(msr_efer);
+    KEXPECT((efer & efer_lme) != 0);
+    KEXPECT((efer & efer_lma) != 0);
+    KEXPECT((read_cr0() & (u64{1} << 31)) != 0); // PG
+    KEXPECT((read_cr4() & (u64{1} << 5)) != 0);  // PAE
+    // QEMU's default CPU has NX; the boot code must then have turned it on.
+    KEXPECT((cpuid(0x80000001).edx & (1u << 20)) != 0);
+    KEXPECT((efer & efer_nxe) != 0);
+}
+
+KTEST(x86_clock, tsc_advances_at_a_plausible_rate) {
+    u64 a = arch::counter();
+    u64 b = arch::counter();
+    KEXPECT(b > a);
+    u64 hz = arch::counter_frequency();
+    KEXPECT(hz >= 100000000 && hz <= 10000000000);
+}
+
+KTEST(x86_clock, tsc_frequency_agrees_with_the_pit) {
+    // 5 ms of PIT time should take 5 ms of TSC ticks at the frequency init_clock settled on.
+    // Up to three tries: the host may preempt an emulated CPU in the middle of one.
+    constexpr u16 five_ms = pit_hz / 200;
+    u64 expected = arch::counter_frequency() / 200;
+    u64 ticks = 0;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        ticks = tsc_ticks_over_pit(five_ms);
+        if (ticks > expected * 8 / 10 && ticks < expected * 12 / 10) {
+            return;
+        }
+    }
+    KEXPECT(ticks > expected * 8 / 10 && ticks < expected * 12 / 10);
+    format(console::sink(), "ktest:     {} TSC ticks in 5 ms of PIT, expected {}\n", ticks,
+           expected);
+}
+
+KTEST(x86_memory, kernel_image_is_reserved) {
+    PhysRange image = arch::kernel_image_phys();
+    KEXPECT(image.size > 0);
+    KEXPECT(image.base % page_size == 0);
+    bool covered = false;
+    for (const MemoryRegion& r : boot_info().memory) {
+        if (r.kind == MemoryKind::KernelImage && r.base <= image.base && r.end() >= image.end()) {
+            covered = true;
+        }
+        // Nothing usable may overlap the image.
+        if (r.kind == MemoryKind::Usable) {
+            KEXPECT(r.end() <= image.base || r.base >= image.end());
+        }
+    }
+    KEXPECT(covered);
+    // The boot stack and this very code run inside it.
+    KEXPECT(arch::boot_stack().base - kernel_vma >= image.base);
+    KEXPECT(arch::boot_stack().end - kernel_vma <= image.end());
+}
+
+KTEST(x86_memory, ram_in_the_map_matches_qemu_cmos) {
+    // QEMU records its RAM size in CMOS: 64 KiB units above 16 MiB (below 4 GiB), and above
+    // 4 GiB. The map must account for all of it, less the firmware's few reservations.
+    u64 mid = read_cmos(0x34) | u64{read_cmos(0x35)} << 8;
+    u64 high = read_cmos(0x5b) | u64{read_cmos(0x5c)} << 8 | u64{read_cmos(0x5d)} << 16;
+    u64 ram = (u64{16} << 20) + (mid << 16) + (high << 16);
+    const BootInfo& boot = boot_info();
+    u64 claimed = boot.total_bytes(MemoryKind::Usable) + boot.total_bytes(MemoryKind::KernelImage) +
+                  boot.total_bytes(MemoryKind::Initrd) + boot.total_bytes(MemoryKind::BootInfo);
+    KEXPECT(claimed <= ram);
+    KEXPECT(claimed + (u64{2} << 20) >= ram);
+}
+
+KTEST(x86_acpi, rsdp_signature_and_checksums) {
+    KASSERT(boot_info().acpi_rsdp.has_value());
+    u64 rsdp = *boot_info().acpi_rsdp;
+    Optional<Bytes> v1 = phys_bytes(rsdp, 20);
+    KASSERT(v1.has_value());
+    KEXPECT(signature(*v1, 8) == StringView("RSD PTR "));
+    KEXPECT_EQ(byte_sum(*v1), 0);
+    if ((*v1)[15] >= 2) {
+        Optional<Bytes> v2 = phys_bytes(rsdp, 36);
+        KASSERT(v2.has_value());
+        KEXPECT_EQ(byte_sum(*v2), 0);
+    }
+}
+
+// The first I/O APIC's address, from the MADT reached through the RSDT.
+Optional<u64> ioapic_from_madt() {
+    Optional<Bytes> rsdp = boot_info().acpi_rsdp ? phys_bytes(*boot_info().acpi_rsdp, 20) : none;
+    Optional<Bytes> rsdt_head = rsdp ? phys_bytes(read_le<u32>(*rsdp, 16), 36) : none;
+    Optional<Bytes> rsdt =
+        rsdt_head ? phys_bytes(read_le<u32>(*rsdp, 16), read_le<u32>(*rsdt_head, 4)) : none;
+    if (!rsdt) {
+        return none;
+    }
+    for (usize at = 36; at + 4 <= rsdt->size(); at += 4) {
+        u32 table = read_le<u32>(*rsdt, at);
+        Optional<Bytes> head = phys_bytes(table, 36);
+        if (!head || signature(*head, 4) != StringView("APIC")) {
+            continue;
+        }
+        Optional<Bytes> madt = phys_bytes(table, read_le<u32>(*head, 4));
+        for (usize e = 44; madt && e + 2 <= madt->size();) {
+            u8 type = (*madt)[e];
+            u8 length = (*madt)[e + 1];
+            if (length < 2 || e + length > madt->size()) {
+                return none;
+            }
+            if (type == 1 && length >= 12) {
+                return u64{read_le<u32>(*madt, e + 4)};
+            }
+            e += length;
+        }
+    }
+    return none;
+}
+
+KTEST(x86_memory, map_device_early_reads_the_ioapic) {
+    Optional<u64> ioapic = ioapic_from_madt();
+    KASSERT(ioapic.has_value());
+    Result<uptr> mapped = arch::map_device_early(*ioapic, 0x20);
+    KASSERT(mapped.ok());
+    KEXPECT(mapped.value() >= fixmap_base);
+    KEXPECT_EQ(mapped.value() % page_size, *ioapic % page_size);
+    // IOREGSEL at 0, IOWIN at 0x10; register 1 is the version: version in bits 0-7, the highest
+    // redirection entry in bits 16-23.
+    mmio::write32(mapped.value(), 1);
+    u32 version = mmio::read32(mapped.value() + 0x10);
+    KEXPECT((version & 0xff) >= 0x11 && (version & 0xff) <= 0x20);
+    KEXPECT(((version >> 16) & 0xff) >= 15);
+    KEXPECT(arch::map_device_early(*ioapic, 0).is_error());
+}
+
+[[gnu::noinline]] void capture_backtrace(FixedString<2048>& out) {
+    print_backtrace(out);
+    out.write("end\n"); // work after the call: no tail call, so this frame is on the stack
+}
+
+KTEST(x86_backtrace, frames_are_symbolized) {
+    Optional<SymbolHit> hit = symbolize(reinterpret_cast<uptr>(&capture_backtrace) + 1);
+    KASSERT(hit.has_value());
+    KEXPECT(contains(hit->name, "capture_backtrace"));
+    KEXPECT_EQ(hit->offset, 1u);
+    KEXPECT(!symbolize(0).has_value());
+
+    FixedString<2048> text;
+    capture_backtrace(text);
+    KEXPECT(contains(text.view(), "capture_backtrace"));
+    KEXPECT(contains(text.view(), "run_all"));
+    KEXPECT(contains(text.view(), "keel_main"));
+}
+
+} // namespace keel::x86::ktests

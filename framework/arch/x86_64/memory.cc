@@ -1,0 +1,70 @@
+// The memory concern of the arch contract over the boot address space entry.S builds.
+#include <arch/memory.h>
+
+#include "x86.h"
+
+extern "C" const char __kernel_phys_start[]; // kernel.ld: absolute physical addresses
+extern "C" const char __kernel_phys_end[];
+extern "C" const char keel_x86_boot_stack_bottom[]; // entry.S
+extern "C" const char keel_x86_boot_stack_top[];
+extern "C" keel::u64 keel_x86_fixmap_pt[keel::x86::fixmap_pages];
+
+namespace keel::arch {
+
+namespace {
+constexpr u64 pte_present = 1;
+constexpr u64 pte_writable = 1 << 1;
+constexpr u64 pte_write_through = 1 << 3; // PWT|PCD select PAT entry 3: uncached
+constexpr u64 pte_cache_disable = 1 << 4;
+constexpr u64 pte_no_execute = u64{1} << 63;
+constexpr u64 max_phys = u64{1} << 52;
+
+// Slots of keel_x86_fixmap_pt handed out so far; early boot runs on one CPU, so no lock.
+constinit usize fixmap_used = 0;
+} // namespace
+
+uptr phys_to_virt(u64 phys) {
+    return x86::linear_map_base + phys;
+}
+
+u64 early_phys_limit() {
+    return x86::linear_map_size;
+}
+
+PhysRange kernel_image_phys() {
+    u64 start = reinterpret_cast<uptr>(__kernel_phys_start);
+    u64 end = reinterpret_cast<uptr>(__kernel_phys_end);
+    return {start, end - start};
+}
+
+VirtRange boot_stack() {
+    return {reinterpret_cast<uptr>(keel_x86_boot_stack_bottom),
+            reinterpret_cast<uptr>(keel_x86_boot_stack_top)};
+}
+
+Result<uptr> map_device_early(u64 phys, usize size) {
+    u64 end = 0;
+    if (size == 0 || !checked_add(phys, u64{size}, end) || end > max_phys) {
+        return Errno::einval;
+    }
+    u64 first = align_down(phys, x86::page_size);
+    usize pages = (align_up(end, x86::page_size) - first) / x86::page_size;
+    if (pages > x86::fixmap_pages - fixmap_used) {
+        return Errno::enomem;
+    }
+    bool nx = (x86::rdmsr(x86::msr_efer) & x86::efer_nxe) != 0;
+    u64 flags = pte_present | pte_writable | pte_write_through | pte_cache_disable |
+                (nx ? pte_no_execute : 0);
+    uptr virt = x86::fixmap_base + fixmap_used * x86::page_size;
+    for (usize i = 0; i < pages; ++i) {
+        // SAFETY: the slot is unused (fixmap_used only grows) and in bounds (checked above);
+        // entry.S links this table into the page tables for fixmap_base.
+        keel_x86_fixmap_pt[fixmap_used + i] = (first + i * x86::page_size) | flags;
+        // SAFETY: drops any stale translation of the page just mapped.
+        asm volatile("invlpg (%0)" : : "r"(virt + i * x86::page_size) : "memory");
+    }
+    fixmap_used += pages;
+    return virt + (phys - first);
+}
+
+} // namespace keel::arch
