@@ -12,8 +12,6 @@ namespace keel::mmio {
 inline u8 read8(uptr address) { return *reinterpret_cast<volatile const u8*>(address); }
 inline u32 read32(uptr address) { return *reinterpret_cast<volatile const u32*>(address); }
 inline void write8(uptr address, u8 value) { *reinterpret_cast<volatile u8*>(address) = value; }
-inline void write32(uptr address, u32 value) {
-    *reinterpret_cast<volatile u32*>(address) = value;
-}
+inline void write32(uptr address, u32 value) { *reinterpret_cast<volatile u32*>(address) = value; }
 
 } // namespace keel::mmio

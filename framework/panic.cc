@@ -40,8 +40,8 @@ FormatSink& panic_sink() { return console::sink(); }
 }
 
 [[noreturn]] void bounds_failed(usize index, usize size, const char* file, int line) {
-    panic("index {} out of bounds (size {}) at {}:{}", index, size,
-          StringView::from_c_string(file), line);
+    panic("index {} out of bounds (size {}) at {}:{}", index, size, StringView::from_c_string(file),
+          line);
 }
 
 } // namespace detail

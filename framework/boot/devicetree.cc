@@ -22,8 +22,8 @@ Result<DeviceTree> DeviceTree::open(Bytes blob) {
 }
 
 Optional<DeviceTree::Node> DeviceTree::find(StringView path) const {
-    int node = fdt_path_offset_namelen(fdt_of(blob_), path.chars().data(),
-                                       static_cast<int>(path.size()));
+    int node =
+        fdt_path_offset_namelen(fdt_of(blob_), path.chars().data(), static_cast<int>(path.size()));
     if (node < 0) {
         return none;
     }
@@ -45,9 +45,8 @@ Optional<StringView> DeviceTree::string_property(Node node, const char* name) co
     if (!bytes || bytes->empty() || (*bytes)[bytes->size() - 1] != 0) {
         return none;
     }
-    return StringView::from_c_string(static_cast<const char*>(static_cast<const void*>(
-                                         bytes->data())),
-                                     bytes->size() - 1);
+    return StringView::from_c_string(
+        static_cast<const char*>(static_cast<const void*>(bytes->data())), bytes->size() - 1);
 }
 
 Optional<u64> DeviceTree::integer_property(Node node, const char* name) const {

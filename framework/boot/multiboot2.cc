@@ -27,9 +27,8 @@ StringView tag_string(Bytes tag, usize offset) {
     }
     Span<const u8> bytes = tag.subspan(offset, len);
     // StringView over the same bytes: chars and bytes have the same representation.
-    return StringView(Span<const char>::from_raw(static_cast<const char*>(
-                                                     static_cast<const void*>(bytes.data())),
-                                                 bytes.size()));
+    return StringView(Span<const char>::from_raw(
+        static_cast<const char*>(static_cast<const void*>(bytes.data())), bytes.size()));
 }
 } // namespace
 

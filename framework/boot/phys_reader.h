@@ -2,8 +2,8 @@
 // the linear map; host tests over a buffer, so the parsers run unchanged on both.
 #pragma once
 
-#include <keel/ktl/span.h>
 #include <keel/ktl/optional.h>
+#include <keel/ktl/span.h>
 #include <keel/ktl/string_view.h>
 
 namespace keel::boot {

@@ -83,8 +83,7 @@ namespace boot {
         arch::power_off(2);
     }
     log::init_from_command_line(the_command_line);
-    log::info("Keel ({}) booting via {}, boot CPU {}", arch::name, info.protocol,
-              info.boot_cpu_id);
+    log::info("Keel ({}) booting via {}, boot CPU {}", arch::name, info.protocol, info.boot_cpu_id);
     keel_main(info);
 }
 

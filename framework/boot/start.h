@@ -8,8 +8,8 @@ namespace keel::boot {
 
 struct Handoff {
     BootProtocol protocol;
-    u64 info_phys;     // PVH start info, multiboot2 info or the DTB, by physical address
-    u64 boot_cpu_id;   // x86 APIC id, riscv hart id, aarch64 MPIDR affinity
+    u64 info_phys;   // PVH start info, multiboot2 info or the DTB, by physical address
+    u64 boot_cpu_id; // x86 APIC id, riscv hart id, aarch64 MPIDR affinity
 };
 
 // Parses the handoff into BootInfo, brings up clock and console, logs the boot, and calls

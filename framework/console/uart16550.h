@@ -60,4 +60,7 @@ private:
     FixedString<48> name_;
 };
 
+// The device-tree console's 16550 when it is the installed console, else null (for ktests).
+Uart16550* device_tree_uart16550();
+
 } // namespace keel::console

@@ -67,9 +67,9 @@ KTEST(device_tree, boot_tree_reopens_and_matches_boot_info) {
         return;
     }
     KASSERT(boot.device_tree.has_value());
-    Bytes blob = Bytes::from_raw(
-        reinterpret_cast<const u8*>(arch::phys_to_virt(boot.device_tree->base)),
-        boot.device_tree->size);
+    Bytes blob =
+        Bytes::from_raw(reinterpret_cast<const u8*>(arch::phys_to_virt(boot.device_tree->base)),
+                        boot.device_tree->size);
     KEXPECT_EQ(read_be<u32>(blob, 0), 0xd00dfeedu);
     Result<boot::DeviceTree> dt = boot::DeviceTree::open(blob);
     KASSERT(dt.ok());

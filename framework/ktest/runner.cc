@@ -46,8 +46,9 @@ void record_failure(StringView what, const char* file, int line) {
 void record_failure_values(StringView expr, StringView lhs, StringView rhs, const char* file,
                            int line) {
     ++current_failures;
-    format(console::sink(), "ktest:   expected {} at {}:{}\nktest:     left:  {}\nktest:     right: {}\n",
-           expr, StringView::from_c_string(file), line, lhs, rhs);
+    format(console::sink(),
+           "ktest:   expected {} at {}:{}\nktest:     left:  {}\nktest:     right: {}\n", expr,
+           StringView::from_c_string(file), line, lhs, rhs);
 }
 
 usize run_all(StringView filter) {

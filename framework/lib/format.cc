@@ -6,7 +6,7 @@ namespace {
 
 struct Spec {
     bool hex = false;
-    bool prefix = false;     // '#': 0x
+    bool prefix = false; // '#': 0x
     bool zero_pad = false;
     bool left_align = false;
     usize width = 0;
@@ -92,8 +92,8 @@ void write_arg(FormatSink& sink, const FormatArg& arg, const Spec& spec) {
         break;
     case FormatArg::Kind::Signed: {
         bool negative = arg.signed_value < 0 && !spec.hex;
-        u64 magnitude = negative ? 0 - static_cast<u64>(arg.signed_value)
-                                 : static_cast<u64>(arg.signed_value);
+        u64 magnitude =
+            negative ? 0 - static_cast<u64>(arg.signed_value) : static_cast<u64>(arg.signed_value);
         write_unsigned(sink, magnitude, spec, negative);
         break;
     }

@@ -97,24 +97,24 @@ TEST_P(QemuDeviceTree, TheConsoleUartIsWhereStdoutPathSays) {
     EXPECT_EQ(base, m.uart_base);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Dumps, QemuDeviceTree,
-    testing::Values(
-        Machine{"riscv64-virt.dtb", 0x80000000, 256ull << 20, 1, 10000000, "ns16550a", 0x10000000},
-        Machine{"riscv64-virt-smp4-1g.dtb", 0x80000000, 1ull << 30, 4, 10000000, "ns16550a",
-                0x10000000},
-        Machine{"aarch64-virt.dtb", 0x40000000, 256ull << 20, 1, 0, "arm,pl011", 0x09000000},
-        Machine{"aarch64-virt-gicv3-smp4-4g.dtb", 0x40000000, 4ull << 30, 4, 0, "arm,pl011",
-                0x09000000}),
-    [](const testing::TestParamInfo<Machine>& info) {
-        std::string name = info.param.file;
-        for (char& c : name) {
-            if (!isalnum(static_cast<unsigned char>(c))) {
-                c = '_';
-            }
-        }
-        return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Dumps, QemuDeviceTree,
+                         testing::Values(Machine{"riscv64-virt.dtb", 0x80000000, 256ull << 20, 1,
+                                                 10000000, "ns16550a", 0x10000000},
+                                         Machine{"riscv64-virt-smp4-1g.dtb", 0x80000000, 1ull << 30,
+                                                 4, 10000000, "ns16550a", 0x10000000},
+                                         Machine{"aarch64-virt.dtb", 0x40000000, 256ull << 20, 1, 0,
+                                                 "arm,pl011", 0x09000000},
+                                         Machine{"aarch64-virt-gicv3-smp4-4g.dtb", 0x40000000,
+                                                 4ull << 30, 4, 0, "arm,pl011", 0x09000000}),
+                         [](const testing::TestParamInfo<Machine>& info) {
+                             std::string name = info.param.file;
+                             for (char& c : name) {
+                                 if (!isalnum(static_cast<unsigned char>(c))) {
+                                     c = '_';
+                                 }
+                             }
+                             return name;
+                         });
 
 TEST(DeviceTree, RiscvFirmwareReservationIsHonoured) {
     Parsed p = parse(load("riscv64-virt.dtb"), 0x8fe00000);

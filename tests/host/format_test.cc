@@ -36,7 +36,8 @@ TEST(Format, FixedStringTruncates) {
 }
 
 TEST(CommandLine, WordsValuesQuotesAndInitArguments) {
-    CommandLine line("  console=ttyS0  ktest=boot.  x=\"a b c\" quiet loglevel=3 ktest=mem -- init 1");
+    CommandLine line(
+        "  console=ttyS0  ktest=boot.  x=\"a b c\" quiet loglevel=3 ktest=mem -- init 1");
     EXPECT_TRUE(line.has("console"));
     EXPECT_TRUE(line.has("quiet"));
     EXPECT_FALSE(line.has("init"));

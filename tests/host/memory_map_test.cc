@@ -61,8 +61,7 @@ TEST(MemoryMap, MostRestrictiveKindWinsWhereRangesOverlap) {
 
 TEST(MemoryMap, UsableMemoryIsWholePagesOnly) {
     // RAM that starts and ends mid-page, and a reservation ending mid-page.
-    Map map = build({{0x1234, 0x10000, MemoryKind::Usable},
-                     {0x5000, 0x800, MemoryKind::BootInfo}});
+    Map map = build({{0x1234, 0x10000, MemoryKind::Usable}, {0x5000, 0x800, MemoryKind::BootInfo}});
     for (const MemoryRegion& r : map) {
         if (r.kind == MemoryKind::Usable) {
             EXPECT_EQ(r.base % 4096, 0u);

@@ -24,17 +24,11 @@ constinit u64 load_base = 0;
 constinit u64 window_used = 0; // pages of the device window handed out so far
 } // namespace
 
-void set_kernel_load_base(u64 phys) {
-    load_base = phys;
-}
+void set_kernel_load_base(u64 phys) { load_base = phys; }
 
-uptr phys_to_virt(u64 phys) {
-    return KEEL_LINEAR_BASE + phys;
-}
+uptr phys_to_virt(u64 phys) { return KEEL_LINEAR_BASE + phys; }
 
-u64 early_phys_limit() {
-    return KEEL_LINEAR_SIZE;
-}
+u64 early_phys_limit() { return KEEL_LINEAR_SIZE; }
 
 PhysRange kernel_image_phys() {
     return {load_base, static_cast<u64>(__kernel_end - __kernel_start)};

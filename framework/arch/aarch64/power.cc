@@ -56,9 +56,7 @@ void set_psci_method(StringView method) {
     }
 }
 
-[[noreturn]] void semihosting_unavailable() {
-    power_off_without_semihosting(pending_status);
-}
+[[noreturn]] void semihosting_unavailable() { power_off_without_semihosting(pending_status); }
 
 [[noreturn]] void power_off(int status) {
     pending_status = status;

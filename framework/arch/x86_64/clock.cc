@@ -80,13 +80,9 @@ void init_clock(const BootInfo&) {
     tsc_hz = median != 0 ? median * x86::pit_hz / five_ms : 1000000000;
 }
 
-u64 counter() {
-    return x86::rdtsc();
-}
+u64 counter() { return x86::rdtsc(); }
 
-u64 counter_frequency() {
-    return tsc_hz;
-}
+u64 counter_frequency() { return tsc_hz; }
 
 } // namespace arch
 } // namespace keel

@@ -24,9 +24,7 @@ constinit PortUart16550Registers com1_registers{com1_port};
 constinit console::Uart16550 com1_uart;
 } // namespace
 
-console::Uart16550& x86::com1() {
-    return com1_uart;
-}
+console::Uart16550& x86::com1() { return com1_uart; }
 
 void arch::install_console(const BootInfo&) {
     com1_uart.init(com1_registers, "ttyS0 (16550, port 0x3f8)");

@@ -23,13 +23,9 @@ constexpr u64 max_phys = u64{1} << 52;
 constinit usize fixmap_used = 0;
 } // namespace
 
-uptr phys_to_virt(u64 phys) {
-    return x86::linear_map_base + phys;
-}
+uptr phys_to_virt(u64 phys) { return x86::linear_map_base + phys; }
 
-u64 early_phys_limit() {
-    return x86::linear_map_size;
-}
+u64 early_phys_limit() { return x86::linear_map_size; }
 
 PhysRange kernel_image_phys() {
     u64 start = reinterpret_cast<uptr>(__kernel_phys_start);

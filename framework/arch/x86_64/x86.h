@@ -26,9 +26,7 @@ inline u8 inb(u16 port) {
     asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
     return value;
 }
-inline void outb(u16 port, u8 value) {
-    asm volatile("outb %0, %1" : : "a"(value), "Nd"(port));
-}
+inline void outb(u16 port, u8 value) { asm volatile("outb %0, %1" : : "a"(value), "Nd"(port)); }
 
 struct CpuidResult {
     u32 eax, ebx, ecx, edx;

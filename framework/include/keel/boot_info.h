@@ -8,15 +8,15 @@
 namespace keel {
 
 enum class MemoryKind : u8 {
-    Usable,         // free RAM, page aligned, nothing of the boot chain in it
-    Reserved,       // firmware or board says hands off (E820 reserved, DT reserved-memory)
+    Usable,   // free RAM, page aligned, nothing of the boot chain in it
+    Reserved, // firmware or board says hands off (E820 reserved, DT reserved-memory)
     AcpiReclaimable,
     AcpiNvs,
     Bad,
-    KernelImage,    // the kernel's own image, text to bss
-    Initrd,         // the initramfs the bootloader loaded
-    DeviceTree,     // the flattened device tree blob
-    BootInfo,       // the boot protocol's own structures (PVH start info, multiboot2 info)
+    KernelImage, // the kernel's own image, text to bss
+    Initrd,      // the initramfs the bootloader loaded
+    DeviceTree,  // the flattened device tree blob
+    BootInfo,    // the boot protocol's own structures (PVH start info, multiboot2 info)
 };
 
 StringView to_string(MemoryKind kind);
@@ -40,17 +40,17 @@ StringView to_string(BootProtocol protocol);
 
 // Facts read from the device tree or ACPI that the boot log and later subsystems want.
 struct PlatformFacts {
-    FixedString<96> model;           // DT /model, or "ACPI PC" style text on x86
-    FixedString<96> console;         // the console device in use, e.g. "ns16550a@10000000"
-    u32 cpu_count = 0;               // CPUs the firmware describes (0: not known yet)
-    u64 timebase_hz = 0;             // riscv /cpus/timebase-frequency
+    FixedString<96> model;   // DT /model, or "ACPI PC" style text on x86
+    FixedString<96> console; // the console device in use, e.g. "ns16550a@10000000"
+    u32 cpu_count = 0;       // CPUs the firmware describes (0: not known yet)
+    u64 timebase_hz = 0;     // riscv /cpus/timebase-frequency
 };
 
 struct BootInfo {
     static constexpr usize max_regions = 128;
 
     BootProtocol protocol = BootProtocol::DeviceTree;
-    FixedString<64> bootloader;      // multiboot2 name tag, or the DT's /chosen hints
+    FixedString<64> bootloader;                    // multiboot2 name tag, or the DT's /chosen hints
     FixedVector<MemoryRegion, max_regions> memory; // sorted, disjoint, adjacent equal kinds merged
     FixedString<1024> cmdline;
     Optional<PhysRange> initrd;

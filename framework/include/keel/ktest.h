@@ -46,13 +46,13 @@ bool expect_eq(const A& a, const B& b, StringView expr, const char* file, int li
 
 #define KTEST(suite, name)                                                                         \
     static void ktest_body_##suite##_##name();                                                     \
-    [[gnu::used, gnu::section("ktest_cases"), gnu::aligned(8)]] static constexpr ::keel::ktest::Case \
-        ktest_case_##suite##_##name{#suite, #name, &ktest_body_##suite##_##name};                  \
+    [[gnu::used, gnu::section("ktest_cases"),                                                      \
+      gnu::aligned(8)]] static constexpr ::keel::ktest::Case ktest_case_##suite##_##name{          \
+        #suite, #name, &ktest_body_##suite##_##name};                                              \
     static void ktest_body_##suite##_##name()
 
 #define KEXPECT(condition)                                                                         \
-    ((condition) ? true                                                                            \
-                 : (::keel::ktest::record_failure(#condition, __FILE__, __LINE__), false))
+    ((condition) ? true : (::keel::ktest::record_failure(#condition, __FILE__, __LINE__), false))
 
 #define KEXPECT_EQ(a, b) ::keel::ktest::expect_eq((a), (b), #a " == " #b, __FILE__, __LINE__)
 

@@ -11,9 +11,9 @@ namespace keel::log {
 enum class Level : u8 { Error = 3, Warning = 4, Info = 6, Debug = 7 };
 
 bool enabled(Level level);
-void begin_line(Level level);          // timestamp and level tag; takes the log lock
-FormatSink& line_sink();               // where the message text goes
-void end_line();                       // newline; releases the lock
+void begin_line(Level level); // timestamp and level tag; takes the log lock
+FormatSink& line_sink();      // where the message text goes
+void end_line();              // newline; releases the lock
 
 template <typename... Args>
 void print(Level level, StringView fmt, const Args&... args) {

@@ -14,7 +14,7 @@ class Optional {
 public:
     constexpr Optional() : empty_{}, has_value_(false) {}
     constexpr Optional(NullOpt) : Optional() {} // NOLINT: implicit by design
-    constexpr Optional(const T& value) : value_(value), has_value_(true) {} // NOLINT
+    constexpr Optional(const T& value) : value_(value), has_value_(true) {}  // NOLINT
     constexpr Optional(T&& value) : value_(move(value)), has_value_(true) {} // NOLINT
     constexpr Optional(const Optional& other) : Optional() {
         if (other.has_value_) {

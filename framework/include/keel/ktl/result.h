@@ -36,9 +36,9 @@ inline StringView to_string(Errno e) { return errno_name(e); }
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    constexpr Result(const T& value) : value_(value) {} // NOLINT: implicit by design
+    constexpr Result(const T& value) : value_(value) {}  // NOLINT: implicit by design
     constexpr Result(T&& value) : value_(move(value)) {} // NOLINT
-    constexpr Result(Errno error) : error_(error) {} // NOLINT
+    constexpr Result(Errno error) : error_(error) {}     // NOLINT
 
     constexpr bool is_error() const { return !value_.has_value(); }
     constexpr bool ok() const { return value_.has_value(); }
