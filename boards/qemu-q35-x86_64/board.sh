@@ -87,6 +87,11 @@ board_qemu_command() {
         return 1
         ;;
     esac
+    # --disk: a virtio-blk disk on PCI, the transport natural for a PC.
+    if [ -n "${KEEL_DISK:-}" ]; then
+        QEMU_CMD+=(-drive "if=none,file=$KEEL_DISK,format=raw,id=disk0"
+            -device virtio-blk-pci,drive=disk0)
+    fi
 }
 
 # isa-debug-exit: the kernel writes 0x10 for success (QEMU exits 33), 0x11 for failure (35).

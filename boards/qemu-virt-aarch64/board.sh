@@ -63,6 +63,11 @@ board_qemu_command() {
   if [ -n "${KEEL_INITRD:-}" ]; then
     QEMU_CMD+=(-initrd "$KEEL_INITRD")
   fi
+  # --disk: a virtio-blk disk on virtio-mmio, the transport natural for virt.
+  if [ -n "${KEEL_DISK:-}" ]; then
+    QEMU_CMD+=(-drive "if=none,file=$KEEL_DISK,format=raw,id=disk0"
+      -device virtio-blk-device,drive=disk0)
+  fi
 }
 
 # The kernel powers off through semihosting SYS_EXIT, which makes QEMU exit with the kernel's
