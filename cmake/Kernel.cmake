@@ -23,7 +23,8 @@ add_library(keel_framework OBJECT ${KEEL_FRAMEWORK_KERNEL_SOURCES} ${KEEL_ARCH_S
 target_include_directories(keel_framework PRIVATE
     ${CMAKE_SOURCE_DIR}/framework/include
     ${CMAKE_SOURCE_DIR}/framework
-    ${KEEL_ARCH_DIR}/include
+    ${KEEL_ARCH_DIR}/include                     # arch/cpu.h: the arch's own constants
+    ${CMAKE_SOURCE_DIR}/framework/arch/include   # the rest of the contract, declared once
     ${CMAKE_SOURCE_DIR}/framework/lib/libc_shim)
 target_include_directories(keel_framework SYSTEM PRIVATE ${KEEL_LIBFDT_DIR})
 target_compile_options(keel_framework PRIVATE ${KEEL_COMMON_FLAGS} -nostdlibinc

@@ -1,5 +1,7 @@
 // What every framework/arch/<arch>/ folder supplies to the generic framework, one header per
-// concern under include/arch/. The names are checked at compile time (arch_contract.cc), so a
+// concern. arch/cpu.h is the arch's own (framework/arch/<arch>/include/: constants differ);
+// the others are declared once in framework/arch/include/arch/ and defined by each arch. The
+// names are checked at compile time (arch_contract.cc) and the definitions at link time, so a
 // missing or mistyped piece of a port fails the build, not the boot.
 //
 // arch/cpu.h

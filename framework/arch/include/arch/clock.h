@@ -1,4 +1,5 @@
-// aarch64: the clock concern of the arch contract (framework/arch_contract.h).
+// The clock concern of the arch contract (framework/arch_contract.h): declared once here, defined
+// out of line by each framework/arch/<arch>/ folder.
 #pragma once
 
 #include <keel/boot_info.h>

@@ -1,4 +1,5 @@
-// riscv64: the memory concern of the arch contract (framework/arch_contract.h).
+// The memory concern of the arch contract (framework/arch_contract.h): declared once here, defined
+// out of line by each framework/arch/<arch>/ folder.
 #pragma once
 
 #include <keel/boot_info.h>
