@@ -27,7 +27,9 @@ static_assert(
         { early_phys_limit() } -> Returns<u64>;
         { kernel_image_phys() } -> Returns<PhysRange>;
         { boot_stack() } -> Returns<VirtRange>;
-        { map_device_early(phys, size) } -> Returns<Result<uptr>>;
+        { device_window() } -> Returns<DeviceWindow>;
+        { map_device_window_slot(size, phys) } -> Returns<void>;
+        { device_window_sync() } -> Returns<void>;
     }, "arch/memory.h is incomplete");
 
 static_assert(

@@ -15,7 +15,9 @@
 //   u64 early_phys_limit();                        end of what the boot linear map covers
 //   PhysRange kernel_image_phys();                 the loaded image, text to bss
 //   VirtRange boot_stack();                        the boot CPU's stack
-//   Result<uptr> map_device_early(u64 phys, usize size);  device memory for early consoles
+//   DeviceWindow device_window();  void map_device_window_slot(usize slot, u64 phys);
+//   void device_window_sync();     the early device window's page-table primitives, over which
+//                                  framework/early_device_window.cc defines map_device_early
 // arch/clock.h
 //   void init_clock(const BootInfo&);  u64 counter();  u64 counter_frequency();
 // arch/power.h

@@ -21,7 +21,6 @@ constexpr u64 max_phys = u64{1} << 48; // the most a 48-bit output address can n
 constexpr u64 device_page = PTE_TABLE | PTE_ATTR_DEVICE | PTE_AF | PTE_PXN | PTE_UXN;
 
 constinit u64 load_base = 0;
-constinit u64 window_used = 0; // pages of the device window handed out so far
 } // namespace
 
 void set_kernel_load_base(u64 phys) { load_base = phys; }
@@ -39,26 +38,17 @@ VirtRange boot_stack() {
             reinterpret_cast<uptr>(keel_boot_stack_top)};
 }
 
-Result<uptr> map_device_early(u64 phys, usize size) {
-    u64 end = 0;
-    if (size == 0 || !checked_add(phys, u64{size}, end) || end > max_phys) {
-        return Errno::einval;
-    }
-    u64 first = phys & ~(page_size - 1);
-    u64 pages = (end - first + page_size - 1) / page_size;
-    if (pages > window_pages - window_used) {
-        return Errno::enomem;
-    }
-    for (u64 i = 0; i < pages; ++i) {
-        // SAFETY: the index stays below window_pages (checked above); the slots were invalid,
-        // and the architecture never caches invalid entries, so no TLB maintenance is due.
-        keel_device_l3[window_used + i] = (first + i * page_size) | device_page;
-    }
+DeviceWindow device_window() { return {KEEL_DEVICE_WINDOW, window_pages, max_phys}; }
+
+void map_device_window_slot(usize slot, u64 phys) {
+    // SAFETY: slot < window_pages (the generic window checks); the slot was invalid, and the
+    // architecture never caches invalid entries, so no TLB maintenance is due.
+    keel_device_l3[slot] = phys | device_page;
+}
+
+void device_window_sync() {
     // SAFETY: barriers only; they make the new entries visible to the table walker.
     asm volatile("dsb ishst\n\tisb" ::: "memory");
-    uptr virt = KEEL_DEVICE_WINDOW + window_used * page_size + (phys - first);
-    window_used += pages;
-    return virt;
 }
 
 } // namespace keel::arch

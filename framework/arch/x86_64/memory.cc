@@ -20,7 +20,6 @@ constexpr u64 pte_no_execute = u64{1} << 63;
 constexpr u64 max_phys = u64{1} << 52;
 
 // Slots of keel_x86_fixmap_pt handed out so far; early boot runs on one CPU, so no lock.
-constinit usize fixmap_used = 0;
 } // namespace
 
 uptr phys_to_virt(u64 phys) { return x86::linear_map_base + phys; }
@@ -38,29 +37,19 @@ VirtRange boot_stack() {
             reinterpret_cast<uptr>(keel_x86_boot_stack_top)};
 }
 
-Result<uptr> map_device_early(u64 phys, usize size) {
-    u64 end = 0;
-    if (size == 0 || !checked_add(phys, u64{size}, end) || end > max_phys) {
-        return Errno::einval;
-    }
-    u64 first = align_down(phys, x86::page_size);
-    usize pages = (align_up(end, x86::page_size) - first) / x86::page_size;
-    if (pages > x86::fixmap_pages - fixmap_used) {
-        return Errno::enomem;
-    }
+DeviceWindow device_window() { return {x86::fixmap_base, x86::fixmap_pages, max_phys}; }
+
+void map_device_window_slot(usize slot, u64 phys) {
     bool nx = (x86::rdmsr(x86::msr_efer) & x86::efer_nxe) != 0;
     u64 flags = pte_present | pte_writable | pte_write_through | pte_cache_disable |
                 (nx ? pte_no_execute : 0);
-    uptr virt = x86::fixmap_base + fixmap_used * x86::page_size;
-    for (usize i = 0; i < pages; ++i) {
-        // SAFETY: the slot is unused (fixmap_used only grows) and in bounds (checked above);
-        // entry.S links this table into the page tables for fixmap_base.
-        keel_x86_fixmap_pt[fixmap_used + i] = (first + i * x86::page_size) | flags;
-        // SAFETY: drops any stale translation of the page just mapped.
-        asm volatile("invlpg (%0)" : : "r"(virt + i * x86::page_size) : "memory");
-    }
-    fixmap_used += pages;
-    return virt + (phys - first);
+    // SAFETY: slot < fixmap_pages and unused (the generic window checks); entry.S links this
+    // table into the page tables for fixmap_base.
+    keel_x86_fixmap_pt[slot] = phys | flags;
+    // SAFETY: drops any stale translation of the page just mapped.
+    asm volatile("invlpg (%0)" : : "r"(x86::fixmap_base + slot * x86::page_size) : "memory");
 }
+
+void device_window_sync() {} // invlpg per slot already did it
 
 } // namespace keel::arch
