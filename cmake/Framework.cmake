@@ -11,6 +11,8 @@ set(KEEL_FRAMEWORK_PORTABLE_SOURCES
     framework/boot/boot_info.cc
     framework/lib/format.cc
     framework/lib/errno.cc
+    framework/mm/buddy.cc
+    framework/mm/page.cc
 )
 
 set(KEEL_LIBFDT_SOURCES

@@ -53,6 +53,9 @@ using UnderlyingType = __underlying_type(T);
 template <typename T>
 concept Integral = IsIntegral<T>;
 
+template <typename T, typename U>
+concept SameAs = IsSame<T, U> && IsSame<U, T>;
+
 template <typename T>
 constexpr T min(T a, T b) {
     return a < b ? a : b;
