@@ -26,6 +26,10 @@ public:
     // MAIR_EL1: index 0 Normal write-back read/write-allocate, index 1 Device-nGnRE.
     static constexpr u64 mair = 0x04ff;
 
+    // Whether the kernel half has its own root (aarch64 TTBR1) instead of sharing the top
+    // entries of every address space's root (x86 CR3, riscv satp).
+    static constexpr bool separate_kernel_root = true;
+
     constexpr u32 levels() const { return 4; }
     constexpr u32 max_leaf_level() const { return 2; } // 1 GiB blocks at L1, 2 MiB at L2
     constexpr bool is_valid(u64 pte) const { return (pte & valid) != 0; }

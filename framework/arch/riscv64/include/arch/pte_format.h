@@ -24,6 +24,10 @@ public:
     // it the platform's PMAs alone make device memory uncached, and the bits must stay zero.
     constexpr RiscvPteFormat(u32 levels, bool svpbmt) : levels_(levels), svpbmt_(svpbmt) {}
 
+    // Whether the kernel half has its own root (aarch64 TTBR1) instead of sharing the top
+    // entries of every address space's root (x86 CR3, riscv satp).
+    static constexpr bool separate_kernel_root = false;
+
     constexpr u32 levels() const { return levels_; }
     constexpr u32 max_leaf_level() const { return 2; }
     constexpr bool is_valid(u64 pte) const { return (pte & valid) != 0; }

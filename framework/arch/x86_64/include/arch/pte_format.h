@@ -25,6 +25,10 @@ public:
     // gigapages: CPUID.80000001H:EDX.Page1GB (QEMU's default CPU lacks it).
     constexpr explicit X86PteFormat(bool gigapages = true) : max_leaf_(gigapages ? 2 : 1) {}
 
+    // Whether the kernel half has its own root (aarch64 TTBR1) instead of sharing the top
+    // entries of every address space's root (x86 CR3, riscv satp).
+    static constexpr bool separate_kernel_root = false;
+
     constexpr u32 levels() const { return 4; }
     constexpr u32 max_leaf_level() const { return max_leaf_; }
     constexpr bool is_valid(u64 pte) const { return (pte & present) != 0; }
