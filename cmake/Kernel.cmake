@@ -30,8 +30,9 @@ target_include_directories(keel_framework PRIVATE
 target_include_directories(keel_framework SYSTEM PRIVATE ${KEEL_LIBFDT_DIR})
 target_compile_options(keel_framework PRIVATE ${KEEL_COMMON_FLAGS} -nostdlibinc
     $<$<COMPILE_LANGUAGE:CXX>:-Wunsafe-buffer-usage -Wno-error=unsafe-buffer-usage>)
+option(KEEL_DEBUG_CHECKS "Heap poisoning, use-after-free and double-free checks" ON)
 target_compile_definitions(keel_framework PRIVATE KEEL_ARCH_${KEEL_ARCH}=1
-    KEEL_ARCH_NAME="${KEEL_ARCH}")
+    KEEL_ARCH_NAME="${KEEL_ARCH}" KEEL_DEBUG_CHECKS=$<BOOL:${KEEL_DEBUG_CHECKS}>)
 # The framework may be unsafe, but it should say where: the warning stays on (not an error) so
 # an unmarked raw access is visible in the build log.
 set_source_files_properties(${KEEL_ARCH_SOURCES} PROPERTIES COMPILE_OPTIONS

@@ -3,37 +3,67 @@
 #include <arch/cpu.h>
 #include <arch/memory.h>
 
+#include "mm/kernel_vm.h"
+
 namespace keel {
 
 void print_backtrace(FormatSink& out, usize max_frames) {
-    VirtRange stack = arch::boot_stack();
-    uptr fp = arch::current_frame_pointer();
+    print_backtrace_from(out, arch::current_frame_pointer(), max_frames);
+}
+
+namespace {
+void print_frame(FormatSink& out, usize depth, uptr return_address) {
+    // The return address points after the call; look up the call itself.
+    Optional<SymbolHit> hit = symbolize(return_address - 1);
+    if (hit) {
+        format(out, "  #{:<2} {:#018x} {}+{:#x}\n", depth, return_address, hit->name,
+               hit->offset + 1);
+    } else {
+        format(out, "  #{:<2} {:#018x} ?\n", depth, return_address);
+    }
+}
+} // namespace
+
+void print_backtrace_from(FormatSink& out, uptr fp, usize max_frames) {
     format(out, "backtrace:\n");
-    for (usize depth = 0; depth < max_frames; ++depth) {
+    // A deep recursion (a stack overflow) prints its repeated frame once with a count, so the
+    // frames below it stay within max_frames.
+    constexpr usize max_walk = 100000;
+    uptr repeated = 0;
+    usize repeats = 0;
+    usize printed = 0;
+    for (usize depth = 0; depth < max_walk && printed < max_frames; ++depth) {
         uptr record = fp + static_cast<uptr>(arch::frame_record_offset);
         // Only follow records that lie on a known kernel stack and are aligned: a corrupted
         // chain ends the backtrace instead of faulting inside the panic path.
-        if (fp == 0 || record % sizeof(uptr) != 0 || !stack.contains(record, 2 * sizeof(uptr))) {
+        if (fp == 0 || record % sizeof(uptr) != 0 ||
+            !mm::on_kernel_stack(record, 2 * sizeof(uptr))) {
             break;
         }
-        // SAFETY: both words were just checked to lie within the boot stack.
+        // SAFETY: both words were just checked to lie within a live kernel stack.
         uptr caller_fp = *reinterpret_cast<const uptr*>(record);
         uptr return_address = *reinterpret_cast<const uptr*>(record + sizeof(uptr));
         if (return_address == 0) {
             break;
         }
-        // The return address points after the call; look up the call itself.
-        Optional<SymbolHit> hit = symbolize(return_address - 1);
-        if (hit) {
-            format(out, "  #{:<2} {:#018x} {}+{:#x}\n", depth, return_address, hit->name,
-                   hit->offset + 1);
+        if (return_address == repeated) {
+            ++repeats;
         } else {
-            format(out, "  #{:<2} {:#018x} ?\n", depth, return_address);
+            if (repeats > 0) {
+                format(out, "       ... the same frame {} more times\n", repeats);
+            }
+            repeated = return_address;
+            repeats = 0;
+            print_frame(out, depth, return_address);
+            ++printed;
         }
         if (caller_fp <= fp) {
             break; // stacks grow down: a caller's frame is always above ours
         }
         fp = caller_fp;
+    }
+    if (repeats > 0) {
+        format(out, "       ... the same frame {} more times\n", repeats);
     }
 }
 

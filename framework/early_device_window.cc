@@ -1,6 +1,8 @@
 // map_device_early, once for every arch: range checks, reuse of what was already mapped, and
 // slot accounting over the window the arch reserved (arch/memory.h). Early boot runs on one CPU
 // with interrupts off, so no lock yet; the window never unmaps (IoMem replaces it later).
+#include "early_device_window.h"
+
 #include <arch/memory.h>
 
 #include <keel/ktl/fixed_vector.h>
@@ -10,16 +12,21 @@ namespace keel::arch {
 namespace {
 constexpr u64 page_size = 4096;
 
-struct DeviceMapping {
-    u64 phys = 0; // page aligned
-    usize pages = 0;
-    usize first_slot = 0;
-};
 constinit FixedVector<DeviceMapping, 16> mappings;
 constinit usize slots_used = 0;
+constinit Result<uptr> (*successor)(u64, usize) = nullptr;
 } // namespace
 
+Span<const DeviceMapping> early_device_mappings() { return mappings.span(); }
+
+void retire_early_device_window(Result<uptr> (*map_device)(u64 phys, usize size)) {
+    successor = map_device;
+}
+
 Result<uptr> map_device_early(u64 phys, usize size) {
+    if (successor != nullptr) {
+        return successor(phys, size);
+    }
     DeviceWindow window = device_window();
     u64 end = 0;
     if (size == 0 || !checked_add(phys, u64{size}, end) || end > window.phys_limit) {

@@ -34,6 +34,13 @@ FormatSink& panic_sink() { return console::sink(); }
     arch::power_off(1);
 }
 
+[[noreturn]] void panic_finish_from(uptr frame_pointer) {
+    console::write("\n");
+    print_backtrace_from(console::sink(), frame_pointer);
+    console::write("*** end of panic; powering off\n");
+    arch::power_off(1);
+}
+
 [[noreturn]] void assertion_failed(const char* expr, const char* file, int line) {
     panic("assertion failed: {} at {}:{}", StringView::from_c_string(expr),
           StringView::from_c_string(file), line);

@@ -175,6 +175,34 @@ check_panic_log() {
   grep -aq 'deliberate_panic_inner' "$log" || { echo "keel-test: backtrace not symbolized" >&2; return 1; }
 }
 
+# A fatal ktest must end the kernel with a fault report: what happened, the address, the
+# faulting function symbolized, and a backtrace; and the run must fail.
+check_fault_log() {
+  local log=$1 status=$2 kind=$3 function=$4
+  [ "$status" -ne 0 ] || { echo "keel-test: the fault run exited 0" >&2; return 1; }
+  grep -aqE "KERNEL PANIC: $kind: (read|write|execute) at address 0x[0-9a-f]{16}" "$log" ||
+    { echo "keel-test: no '$kind' report with its fault address" >&2; return 1; }
+  grep -aqE "^  pc 0x[0-9a-f]+ .*$function" "$log" ||
+    { echo "keel-test: the faulting pc is not symbolized as $function" >&2; return 1; }
+  grep -aq '^backtrace:' "$log" || { echo "keel-test: no backtrace" >&2; return 1; }
+  grep -aqE '^  #[0-9]+ +0x[0-9a-f]+ keel::ktest::run_all' "$log" ||
+    { echo "keel-test: the backtrace does not reach the ktest runner" >&2; return 1; }
+}
+
+# The boot log's memory line: usable RAM must be what QEMU was given, less at most the kernel
+# image and 4 MiB for firmware, boot data and the legacy holes; and never more.
+check_memory_log() {
+  local log=$1 mem=$2 line given usable kernel
+  line=$(grep -aoE 'memory: [0-9]+ KiB RAM, [0-9]+ KiB usable, [0-9]+ KiB kernel image' "$log" | head -n 1)
+  [[ "$line" =~ ([0-9]+)\ KiB\ RAM,\ ([0-9]+)\ KiB\ usable,\ ([0-9]+)\ KiB ]] ||
+    { echo "keel-test: no memory report line" >&2; return 1; }
+  usable=${BASH_REMATCH[2]} kernel=${BASH_REMATCH[3]}
+  case $mem in *G) given=$(( ${mem%G} * 1024 * 1024 )) ;; *M) given=$(( ${mem%M} * 1024 )) ;; esac
+  printf 'keel-test: --mem %s: %d KiB given, %d KiB usable, %d KiB kernel image\n' \
+    "$mem" "$given" "$usable" "$kernel"
+  [ "$usable" -le "$given" ] && [ "$usable" -ge $(( given - kernel - 4096 )) ]
+}
+
 test_arch() {
   local arch=$1 board chain log status
   printf '\n=== %s: build and safe-subset gate ===\n' "$arch"
@@ -202,6 +230,31 @@ test_arch() {
     status=${PIPESTATUS[0]}
     check_panic_log "$log" "$status"
     record "$arch panic report $board/$chain" $?
+
+    local mem
+    for mem in 128M 1G 4G; do
+      printf '\n=== %s: ktest with --mem %s on %s via %s ===\n' "$arch" "$mem" "$board" "$chain"
+      log="$KEEL_ROOT/build/$arch/ktest-mem$mem-$board-$chain.log"
+      OPT_CMDLINE="ktest" OPT_MEM=$mem OPT_TIMEOUT=120
+      boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
+      status=${PIPESTATUS[0]}
+      check_ktest_log "$log" "$status" && check_memory_log "$log" "$mem"
+      record "$arch ktest --mem $mem $board/$chain (status $status)" $?
+    done
+    OPT_MEM=256M
+
+    local fault kind function
+    for fault in "write_kernel_text:write to read-only kernel text:write_into_kernel_text" \
+                 "stack_overflow:kernel stack overflow:recurse_forever"; do
+      IFS=: read -r fault kind function <<<"$fault"
+      printf '\n=== %s: fatal ktest mm_fault.%s on %s via %s ===\n' "$arch" "$fault" "$board" "$chain"
+      log="$KEEL_ROOT/build/$arch/fault-$fault-$board-$chain.log"
+      OPT_CMDLINE="ktest=mm_fault.$fault" OPT_TIMEOUT=120
+      boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
+      status=${PIPESTATUS[0]}
+      check_fault_log "$log" "$status" "$kind" "$function"
+      record "$arch fault report mm_fault.$fault $board/$chain" $?
+    done
   done
 }
 

@@ -13,6 +13,7 @@
 #include "boot/protocols.h"
 #include "console/console.h"
 #include "log_internal.h"
+#include "mm/init.h"
 
 namespace keel {
 
@@ -84,6 +85,7 @@ namespace boot {
     }
     log::init_from_command_line(the_command_line);
     log::info("Keel ({}) booting via {}, boot CPU {}", arch::name, info.protocol, info.boot_cpu_id);
+    mm::init_memory(info);
     keel_main(info);
 }
 

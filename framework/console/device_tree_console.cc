@@ -4,6 +4,7 @@
 #include "console/console.h"
 #include "console/pl011.h"
 #include "console/uart16550.h"
+#include "io_mem_internal.h"
 
 namespace keel::console {
 
@@ -69,16 +70,16 @@ Result<void> install_from_device_tree(const boot::DeviceTree& dt) {
     if (size == 0) {
         return Errno::enodev;
     }
-    uptr virt = TRY(arch::map_device_early(base, size));
+    IoMem window = TRY(IoMemAccess::early(base, size));
     FixedString<48> name;
     format(name, "{}", dt.name(*node));
     if (kind_of(dt, *node) == Kind::Pl011) {
-        pl011.init(virt, name.view());
+        pl011.init(move(window), name.view());
         install(pl011);
     } else {
         u32 shift = static_cast<u32>(dt.integer_property(*node, "reg-shift").value_or(0));
         u32 width = static_cast<u32>(dt.integer_property(*node, "reg-io-width").value_or(1));
-        uart_registers.init(virt, shift, width);
+        uart_registers.init(move(window), shift, width);
         uart16550.init(uart_registers, name.view());
         install(uart16550);
     }

@@ -1,29 +1,33 @@
 #include "console/pl011.h"
 
-#include "mmio.h"
-
 namespace keel::console {
 
-void Pl011::init(uptr base, StringView name) {
+void Pl011::init(IoMem window, StringView name) {
     // The firmware (U-Boot) left the UART enabled at its baud rate; keep that.
-    base_ = base;
+    window_ = move(window);
     name_.clear();
     name_.write(name);
 }
 
 void Pl011::put_char(char c) {
     for (u32 spin = 0; spin < 1000000; ++spin) {
-        if ((mmio::read32(base_ + reg_flags) & flag_tx_full) == 0) {
+        Result<pl011_regs::Flags> flags = window_->read<pl011_regs::Flags>();
+        if (flags.is_error() || flags.value().tx_full() == 0) {
             break;
         }
     }
-    mmio::write32(base_ + reg_data, static_cast<u8>(c));
+    pl011_regs::Data data;
+    data.set_byte(static_cast<u8>(c));
+    (void)window_->write(data);
 }
 
 u32 Pl011::part_number() {
-    u32 id0 = mmio::read32(base_ + reg_periph_id0) & 0xff;
-    u32 id1 = mmio::read32(base_ + reg_periph_id0 + 4) & 0x0f;
-    return id0 | (id1 << 8);
+    Result<pl011_regs::PeriphId0> id0 = window_->read<pl011_regs::PeriphId0>();
+    Result<pl011_regs::PeriphId1> id1 = window_->read<pl011_regs::PeriphId1>();
+    if (id0.is_error() || id1.is_error()) {
+        return 0;
+    }
+    return id0.value().part_low() | id1.value().part_high() << 8;
 }
 
 } // namespace keel::console

@@ -1,20 +1,34 @@
 // ARM PrimeCell UART (PL011) as a polled boot console (aarch64 QEMU virt).
 #pragma once
 
+#include <keel/io_mem.h>
+#include <keel/ktl/optional.h>
+
 #include "console/console.h"
 
 namespace keel::console {
 
+// The registers the console uses (PL011 TRM, 3.2).
+namespace pl011_regs {
+struct Data : Register<Data, u32, 0x000> {
+    KEEL_REG_FIELD(7, 0, byte);
+};
+struct Flags : Register<Flags, u32, 0x018> {
+    KEEL_REG_BIT(5, tx_full);
+};
+struct PeriphId0 : Register<PeriphId0, u32, 0xfe0> {
+    KEEL_REG_FIELD(7, 0, part_low);
+};
+struct PeriphId1 : Register<PeriphId1, u32, 0xfe4> {
+    KEEL_REG_FIELD(3, 0, part_high);
+};
+} // namespace pl011_regs
+
 class Pl011 final : public Device {
 public:
-    static constexpr u32 reg_data = 0x000;
-    static constexpr u32 reg_flags = 0x018;
-    static constexpr u32 reg_periph_id0 = 0xfe0;
-    static constexpr u32 flag_tx_full = 1 << 5;
-
     constexpr Pl011() = default;
 
-    void init(uptr base, StringView name);
+    void init(IoMem window, StringView name);
     void put_char(char c) override;
     StringView name() const override { return name_.view(); }
 
@@ -22,7 +36,7 @@ public:
     u32 part_number();
 
 private:
-    uptr base_ = 0;
+    Optional<IoMem> window_;
     FixedString<48> name_;
 };
 

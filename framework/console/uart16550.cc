@@ -1,21 +1,24 @@
 #include "console/uart16550.h"
 
-#include "mmio.h"
-
 namespace keel::console {
 
+void MmioUart16550Registers::init(IoMem window, u32 reg_shift, u32 io_width) {
+    window_ = move(window);
+    shift_ = reg_shift;
+    width_ = io_width;
+}
+
 u8 MmioUart16550Registers::read(u32 index) {
-    uptr address = base_ + (uptr{index} << shift_);
-    return width_ == 4 ? static_cast<u8>(mmio::read32(address)) : mmio::read8(address);
+    usize offset = usize{index} << shift_;
+    if (width_ == 4) {
+        return static_cast<u8>(window_->read32(offset).value_or(0xff));
+    }
+    return window_->read8(offset).value_or(0xff);
 }
 
 void MmioUart16550Registers::write(u32 index, u8 value) {
-    uptr address = base_ + (uptr{index} << shift_);
-    if (width_ == 4) {
-        mmio::write32(address, value);
-    } else {
-        mmio::write8(address, value);
-    }
+    usize offset = usize{index} << shift_;
+    (void)(width_ == 4 ? window_->write32(offset, value) : window_->write8(offset, value));
 }
 
 void Uart16550::init(Uart16550Registers& regs, StringView name) {

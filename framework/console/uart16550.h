@@ -3,6 +3,9 @@
 // tree gives as reg-shift and reg-io-width).
 #pragma once
 
+#include <keel/io_mem.h>
+#include <keel/ktl/optional.h>
+
 #include "console/console.h"
 
 namespace keel::console {
@@ -16,19 +19,17 @@ protected:
     ~Uart16550Registers() = default;
 };
 
+// The MMIO flavour, through an IoMem window: register index << reg_shift, accessed reg_io_width
+// bytes wide. An access the window refuses reads as 0xff (an absent device) and writes nothing.
 class MmioUart16550Registers final : public Uart16550Registers {
 public:
     constexpr MmioUart16550Registers() = default;
-    void init(uptr base, u32 reg_shift, u32 io_width) {
-        base_ = base;
-        shift_ = reg_shift;
-        width_ = io_width;
-    }
+    void init(IoMem window, u32 reg_shift, u32 io_width);
     u8 read(u32 index) override;
     void write(u32 index, u8 value) override;
 
 private:
-    uptr base_ = 0;
+    Optional<IoMem> window_;
     u32 shift_ = 0;
     u32 width_ = 1;
 };

@@ -54,11 +54,22 @@ void record_failure_values(StringView expr, StringView lhs, StringView rhs, cons
 usize run_all(StringView filter) {
     usize passed = 0;
     usize failed = 0;
+    usize fatal_skipped = 0;
     for (const Case& c : all_cases()) {
         StringView suite = StringView::from_c_string(c.suite);
         StringView name = StringView::from_c_string(c.name);
         if (!matches(suite, name, filter)) {
             continue;
+        }
+        if (c.fatal) {
+            FixedString<160> full;
+            format(full, "{}.{}", suite, name);
+            if (full.view() != filter) {
+                ++fatal_skipped;
+                continue;
+            }
+            format(console::sink(), "ktest: RUN {}.{} (fatal: expected to end the kernel)\n", suite,
+                   name);
         }
         current_failures = 0;
         u64 start = clock::monotonic_ns();
@@ -68,6 +79,12 @@ usize run_all(StringView filter) {
         format(console::sink(), "ktest: {} {}.{} ({} us)\n", ok ? StringView("PASS") : "FAIL",
                suite, name, micros);
         (ok ? passed : failed) += 1;
+    }
+    if (fatal_skipped > 0) {
+        format(console::sink(),
+               "ktest: {} fatal cases not run: each ends the kernel, so each runs alone "
+               "(ktest=suite.name; ./keel test does)\n",
+               fatal_skipped);
     }
     // Exactly this form, alone on its line: CI and ./keel read it.
     format(console::sink(), "ktest: {} passed, {} failed\n", passed, failed);

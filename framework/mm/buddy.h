@@ -6,8 +6,8 @@
 // on a frame table alone. Not locked: the frame allocator (frames.cc) serializes it.
 #pragma once
 
-#include <keel/ktl/fixed_vector.h>
 #include <keel/ktl/array.h>
+#include <keel/ktl/fixed_vector.h>
 #include <keel/ktl/result.h>
 #include <keel/ktl/span.h>
 

@@ -11,6 +11,7 @@ enum class PageState : u8 {
     reserved,  // not managed: frame table, boot allocations that never return
     free,      // the first page of a free buddy block of `order`
     free_tail, // inside a free buddy block
+    cached,    // a free page held in a per-CPU cache (not on the buddy lists)
     allocated, // owned by Frame/Segment handles or a page table; `count` references
     slab,      // a slab of the kernel heap; `order` is its size class, `count` objects in use
     large,     // the first page of a large heap allocation of 2^order pages

@@ -29,20 +29,21 @@ inline constexpr u32 bits_per_level = 9;
 constexpr u64 level_size(u32 level) { return page_size << (bits_per_level * level); }
 
 template <typename F>
-concept PageTableFormat = requires(const F& f, u64 pte, u32 level, u64 phys, PageAttrs attrs, bool user) {
-    { f.levels() } -> SameAs<u32>;         // 3 or 4
-    { f.max_leaf_level() } -> SameAs<u32>; // the largest level a leaf may sit at
-    { f.is_valid(pte) } -> SameAs<bool>;
-    { f.is_table(pte, level) } -> SameAs<bool>; // valid and points at a next-level table
-    { f.address(pte, level) } -> SameAs<u64>;   // the table's or the leaf's physical address
-    { f.table(phys, user) } -> SameAs<u64>;     // user: the table serves the user half
-    { f.leaf(phys, attrs, level) } -> SameAs<u64>;
-    { f.attrs(pte, level) } -> SameAs<PageAttrs>;
-};
+concept PageTableFormat =
+    requires(const F& f, u64 pte, u32 level, u64 phys, PageAttrs attrs, bool user) {
+        { f.levels() } -> SameAs<u32>;         // 3 or 4
+        { f.max_leaf_level() } -> SameAs<u32>; // the largest level a leaf may sit at
+        { f.is_valid(pte) } -> SameAs<bool>;
+        { f.is_table(pte, level) } -> SameAs<bool>; // valid and points at a next-level table
+        { f.address(pte, level) } -> SameAs<u64>;   // the table's or the leaf's physical address
+        { f.table(phys, user) } -> SameAs<u64>;     // user: the table serves the user half
+        { f.leaf(phys, attrs, level) } -> SameAs<u64>;
+        { f.attrs(pte, level) } -> SameAs<PageAttrs>;
+    };
 
 template <typename M>
 concept TableMemory = requires(M& m, u64 phys, uptr va) {
-    { m.entries(phys) } -> SameAs<Span<u64>>;     // the table at phys, table_entries long
+    { m.entries(phys) } -> SameAs<Span<u64>>;      // the table at phys, table_entries long
     { m.allocate_table() } -> SameAs<Result<u64>>; // a zeroed table, or ENOMEM
     { m.free_table(phys) } -> SameAs<void>;
     { m.flush(va) } -> SameAs<void>; // drop cached translations (and walk caches) for va
@@ -59,7 +60,10 @@ struct Mapping {
 template <PageTableFormat Format, TableMemory Memory>
 class PageTable {
 public:
-    PageTable(Format format, Memory& memory, u64 root) : format_(format), memory_(&memory), root_(root) {}
+    // keep_top_tables: never free the tables right below the root, even when empty. The kernel
+    // half needs it: user roots share those tables by copying the root's entries.
+    PageTable(Format format, Memory& memory, u64 root, bool keep_top_tables = false)
+        : format_(format), memory_(&memory), root_(root), keep_top_tables_(keep_top_tables) {}
 
     u64 root() const { return root_; }
     const Format& format() const { return format_; }
@@ -98,6 +102,20 @@ public:
         return protect_level(root_, top_level(), va, va + size - 1, perms);
     }
 
+    // Creates the (empty) tables right below the root for [va, va + size), so that every
+    // later mapping in the range lands in a table that copies of the root entries share.
+    Result<void> populate_top(uptr va, u64 size, bool user) {
+        TRY(check_range(va, size));
+        Span<u64> table = memory_->entries(root_);
+        return for_steps(top_level(), va, va + size - 1, [&](const Step& s) -> Result<void> {
+            if (!format_.is_valid(table[s.index])) {
+                u64 child = TRY(memory_->allocate_table());
+                store(table, s.index, format_.table(child, user));
+            }
+            return {};
+        });
+    }
+
     // The leaf mapping va, if any.
     Optional<Mapping> query(uptr va) const {
         u64 table = root_;
@@ -123,6 +141,14 @@ public:
         return m->phys + (va - m->va);
     }
 
+    // The first leaf overlapping [va, va + size), in address order: a cursor's step.
+    Optional<Mapping> find_first(uptr va, u64 size) const {
+        if (check_range(va, size).is_error()) {
+            return none;
+        }
+        return find_level(root_, top_level(), va, va + size - 1);
+    }
+
     // Calls fn for each leaf overlapping [va, va + size), in address order.
     template <typename Fn>
     void for_each(uptr va, u64 size, Fn&& fn) const {
@@ -134,7 +160,8 @@ public:
     u32 top_level() const { return format_.levels() - 1; }
 
     static constexpr usize index(uptr va, u32 level) {
-        return static_cast<usize>(va >> (page_shift + bits_per_level * level)) & (table_entries - 1);
+        return static_cast<usize>(va >> (page_shift + bits_per_level * level)) &
+               (table_entries - 1);
     }
 
 private:
@@ -177,7 +204,8 @@ private:
         __atomic_store_n(&table[i], value, __ATOMIC_RELEASE);
     }
 
-    Result<void> map_level(u64 table_phys, u32 level, uptr va, uptr last, u64 phys, PageAttrs attrs) {
+    Result<void> map_level(u64 table_phys, u32 level, uptr va, uptr last, u64 phys,
+                           PageAttrs attrs) {
         Span<u64> table = memory_->entries(table_phys);
         return for_steps(level, va, last, [&](const Step& s) -> Result<void> {
             u64 pte = table[s.index];
@@ -196,7 +224,8 @@ private:
                 pte = format_.table(child, attrs.user);
                 store(table, s.index, pte);
             }
-            return map_level(format_.address(pte, level), level - 1, s.start, s.last, target, attrs);
+            return map_level(format_.address(pte, level), level - 1, s.start, s.last, target,
+                             attrs);
         });
     }
 
@@ -229,7 +258,8 @@ private:
     }
 
     template <typename OnUnmapped>
-    Result<void> unmap_level(u64 table_phys, u32 level, uptr va, uptr last, OnUnmapped& on_unmapped) {
+    Result<void> unmap_level(u64 table_phys, u32 level, uptr va, uptr last,
+                             OnUnmapped& on_unmapped) {
         Span<u64> table = memory_->entries(table_phys);
         return for_steps(level, va, last, [&](const Step& s) -> Result<void> {
             u64 pte = table[s.index];
@@ -250,7 +280,8 @@ private:
             }
             u64 child = format_.address(pte, level);
             TRY(unmap_level(child, level - 1, s.start, s.last, on_unmapped));
-            if (is_empty(child)) {
+            bool keep = keep_top_tables_ && level == top_level();
+            if (!keep && is_empty(child)) {
                 store(table, s.index, 0);
                 memory_->flush(s.entry_va);
                 memory_->free_table(child);
@@ -299,9 +330,30 @@ private:
         });
     }
 
+    Optional<Mapping> find_level(u64 table_phys, u32 level, uptr va, uptr last) const {
+        Span<u64> table = memory_->entries(table_phys);
+        Optional<Mapping> found;
+        // for_steps stops at the first error: EEXIST here just means "found, stop".
+        (void)for_steps(level, va, last, [&](const Step& s) -> Result<void> {
+            u64 pte = table[s.index];
+            if (!format_.is_valid(pte)) {
+                return {};
+            }
+            if (level == 0 || !format_.is_table(pte, level)) {
+                found = Mapping{s.entry_va, format_.address(pte, level), level_size(level),
+                                format_.attrs(pte, level)};
+            } else {
+                found = find_level(format_.address(pte, level), level - 1, s.start, s.last);
+            }
+            return found ? Result<void>(Errno::eexist) : Result<void>();
+        });
+        return found;
+    }
+
     Format format_;
     Memory* memory_;
     u64 root_;
+    bool keep_top_tables_;
 };
 
 } // namespace keel::mm

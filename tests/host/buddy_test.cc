@@ -18,7 +18,8 @@ struct Pool {
     BuddyAllocator buddy;
 
     Pool(u64 first_pfn, u64 pages) : info(pages) {
-        EXPECT_TRUE(buddy.add_section(first_pfn, Span<PageInfo>::from_raw(info.data(), pages)).ok());
+        EXPECT_TRUE(
+            buddy.add_section(first_pfn, Span<PageInfo>::from_raw(info.data(), pages)).ok());
         buddy.release_range(first_pfn, pages);
     }
 };

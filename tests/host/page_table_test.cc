@@ -57,7 +57,6 @@ struct Fixture {
     explicit Fixture(Format format) : table(format, memory, memory.allocate_table().value()) {}
 };
 
-
 // One named configuration per MMU, with the user and kernel addresses it can map.
 struct X86 {
     static arch::X86PteFormat format() { return arch::X86PteFormat(true); }
@@ -114,7 +113,9 @@ TYPED_TEST(PageTableTest, MapTranslateUnmapRoundTrip) {
     EXPECT_TRUE(m->attrs == this->user_rx);
 
     std::vector<u64> unmapped;
-    ASSERT_TRUE(this->table.unmap(va, 3 * page_size, [&](const Mapping& g) { unmapped.push_back(g.phys); }).ok());
+    ASSERT_TRUE(
+        this->table.unmap(va, 3 * page_size, [&](const Mapping& g) { unmapped.push_back(g.phys); })
+            .ok());
     EXPECT_EQ(unmapped, (std::vector<u64>{0x8123'4000, 0x8123'5000, 0x8123'6000}));
     EXPECT_FALSE(this->table.translate(va).has_value());
     EXPECT_EQ(this->memory.tables(), 1u) << "empty tables must be freed, the root kept";
@@ -161,7 +162,9 @@ TYPED_TEST(PageTableTest, PartialUnmapSplitsALargePage) {
     ASSERT_TRUE(this->table.map(va, 0x4000'0000, 2 * this->mib, this->rw).ok());
     ASSERT_EQ(this->leaves(va, 2 * this->mib).size(), 1u);
     u64 reported = 0;
-    ASSERT_TRUE(this->table.unmap(va + 0x1000, page_size, [&](const Mapping& m) { reported += m.size; }).ok());
+    ASSERT_TRUE(
+        this->table.unmap(va + 0x1000, page_size, [&](const Mapping& m) { reported += m.size; })
+            .ok());
     EXPECT_EQ(reported, page_size);
     EXPECT_EQ(this->leaves(va, 2 * this->mib).size(), 511u);
     EXPECT_FALSE(this->table.translate(va + 0x1000).has_value());
@@ -231,7 +234,9 @@ TYPED_TEST(PageTableTest, OutOfTablesUndoesThePartialMap) {
 
 TYPED_TEST(PageTableTest, UnmapOfHolesIsHarmless) {
     std::vector<Mapping> none_seen;
-    ASSERT_TRUE(this->table.unmap(0x1000, 64 * this->mib, [&](const Mapping& m) { none_seen.push_back(m); }).ok());
+    ASSERT_TRUE(
+        this->table.unmap(0x1000, 64 * this->mib, [&](const Mapping& m) { none_seen.push_back(m); })
+            .ok());
     EXPECT_TRUE(none_seen.empty());
     EXPECT_EQ(this->memory.tables(), 1u);
 }

@@ -16,6 +16,9 @@ struct Case {
     const char* suite;
     const char* name;
     void (*body)();
+    // Ends the kernel on purpose (a fault report, a panic): runs only when the filter names it
+    // exactly, one boot per case; ./keel test checks what it printed.
+    bool fatal = false;
 };
 
 // Records a failure of the running case; the message goes to the log with file and line.
@@ -49,6 +52,13 @@ bool expect_eq(const A& a, const B& b, StringView expr, const char* file, int li
     [[gnu::used, gnu::section("ktest_cases"),                                                      \
       gnu::aligned(8)]] static constexpr ::keel::ktest::Case ktest_case_##suite##_##name{          \
         #suite, #name, &ktest_body_##suite##_##name};                                              \
+    static void ktest_body_##suite##_##name()
+
+#define KTEST_FATAL(suite, name)                                                                   \
+    static void ktest_body_##suite##_##name();                                                     \
+    [[gnu::used, gnu::section("ktest_cases"),                                                      \
+      gnu::aligned(8)]] static constexpr ::keel::ktest::Case ktest_case_##suite##_##name{          \
+        #suite, #name, &ktest_body_##suite##_##name, true};                                        \
     static void ktest_body_##suite##_##name()
 
 #define KEXPECT(condition)                                                                         \

@@ -10,6 +10,8 @@ namespace detail {
 void panic_begin();
 FormatSink& panic_sink();
 [[noreturn]] void panic_finish();
+// Ends a panic whose backtrace starts at another context's frame pointer (a fault's).
+[[noreturn]] void panic_finish_from(uptr frame_pointer);
 } // namespace detail
 
 template <typename... Args>

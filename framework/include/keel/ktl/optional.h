@@ -32,6 +32,22 @@ public:
         }
         return *this;
     }
+    constexpr Optional(Optional&& other) noexcept : Optional() {
+        if (other.has_value_) {
+            new (&value_) T(move(other.value_));
+            has_value_ = true;
+        }
+    }
+    constexpr Optional& operator=(Optional&& other) noexcept {
+        if (this != &other) {
+            reset();
+            if (other.has_value_) {
+                new (&value_) T(move(other.value_));
+                has_value_ = true;
+            }
+        }
+        return *this;
+    }
     // Trivial when T's is, so constinit globals holding Optionals need no static destructor.
     constexpr ~Optional()
         requires(__is_trivially_destructible(T))

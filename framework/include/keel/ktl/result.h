@@ -49,6 +49,7 @@ public:
     constexpr T& value() { return value_.value(); }
     constexpr const T& value() const { return value_.value(); }
     constexpr T release_value() { return move(value_.value()); }
+    constexpr T value_or(T fallback) const { return ok() ? value_.value() : fallback; }
 
 private:
     Optional<T> value_;

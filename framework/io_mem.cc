@@ -1,0 +1,140 @@
+#include <keel/boot_info.h>
+#include <keel/io_mem.h>
+#include <keel/ktl/fixed_vector.h>
+
+#include <arch/memory.h>
+
+#include "io_mem_internal.h"
+#include "mm/kernel_vm.h"
+#include "sync/spin_lock.h"
+
+namespace keel {
+
+namespace {
+struct Claimed {
+    u64 base = 0;
+    u64 end = 0;
+};
+constinit SpinLock claims_lock;
+constinit FixedVector<Claimed, 32> claims;
+
+bool overlaps(u64 a, u64 a_end, u64 b, u64 b_end) { return a < b_end && b < a_end; }
+
+bool overlaps_ram(u64 phys, u64 end) {
+    for (const MemoryRegion& r : boot_info().memory) {
+        if (r.kind != MemoryKind::Reserved && overlaps(phys, end, r.base, r.end())) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool overlaps_claim(u64 phys, u64 end) {
+    SpinLockGuard guard(claims_lock);
+    for (const Claimed& c : claims) {
+        if (overlaps(phys, end, c.base, c.end)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// SAFETY (the accessors below): virt_ maps [phys_, phys_ + size_) as device memory for as long
+// as this IoMem lives; callers checked offset + width against size_ and the alignment, so each
+// access stays inside the window and is naturally aligned; volatile keeps it exactly as written.
+template <typename V>
+V load(uptr address) {
+    return *reinterpret_cast<volatile const V*>(address);
+}
+template <typename V>
+void store(uptr address, V value) {
+    *reinterpret_cast<volatile V*>(address) = value;
+}
+
+bool in_window(usize offset, usize width, usize size) {
+    return offset % width == 0 && offset <= size && width <= size - offset;
+}
+} // namespace
+
+Result<void> claim_device_range(u64 phys, u64 size) {
+    SpinLockGuard guard(claims_lock);
+    return claims.push({phys, phys + size});
+}
+
+void release_device_range(u64 phys, u64 size) {
+    SpinLockGuard guard(claims_lock);
+    for (usize i = 0; i < claims.size(); ++i) {
+        if (claims[i].base == phys && claims[i].end == phys + size) {
+            claims.remove_at(i);
+            return;
+        }
+    }
+}
+
+Result<IoMem> IoMem::acquire(u64 phys, usize size, u32 reg_shift) {
+    u64 end = 0;
+    if (size == 0 || reg_shift > 3 || !checked_add(phys, u64{size}, end)) {
+        return Errno::einval;
+    }
+    if (overlaps_ram(phys, end) || overlaps_claim(phys, end)) {
+        return Errno::eperm;
+    }
+    uptr virt = TRY(mm::map_device(phys, size));
+    return IoMem(virt, phys, size, reg_shift, true);
+}
+
+Result<IoMem> IoMemAccess::early(u64 phys, usize size, u32 reg_shift) {
+    uptr virt = TRY(arch::map_device_early(phys, size));
+    return IoMem(virt, phys, size, reg_shift, false);
+}
+
+IoMem::IoMem(IoMem&& other) noexcept
+    : virt_(other.virt_), phys_(other.phys_), size_(other.size_), shift_(other.shift_),
+      owned_(other.owned_) {
+    other.owned_ = false;
+    other.size_ = 0;
+}
+
+IoMem& IoMem::operator=(IoMem&& other) noexcept {
+    if (this != &other) {
+        IoMem old(move(*this));
+        virt_ = other.virt_;
+        phys_ = other.phys_;
+        size_ = other.size_;
+        shift_ = other.shift_;
+        owned_ = other.owned_;
+        other.owned_ = false;
+        other.size_ = 0;
+    }
+    return *this;
+}
+
+IoMem::~IoMem() {
+    if (owned_) {
+        mm::unmap_device(virt_, size_);
+    }
+}
+
+#define KEEL_IO_ACCESSORS(bits)                                                                    \
+    Result<u##bits> IoMem::read##bits(usize offset) const {                                        \
+        if (!in_window(offset, sizeof(u##bits), size_)) {                                          \
+            return Errno::einval;                                                                  \
+        }                                                                                          \
+        return load<u##bits>(virt_ + offset);                                                      \
+    }                                                                                              \
+    Result<void> IoMem::write##bits(usize offset, u##bits value) const {                           \
+        if (!in_window(offset, sizeof(u##bits), size_)) {                                          \
+            return Errno::einval;                                                                  \
+        }                                                                                          \
+        store<u##bits>(virt_ + offset, value);                                                     \
+        return {};                                                                                 \
+    }
+
+KEEL_IO_ACCESSORS(8)
+KEEL_IO_ACCESSORS(16)
+KEEL_IO_ACCESSORS(32)
+KEEL_IO_ACCESSORS(64)
+
+#undef KEEL_IO_ACCESSORS
+
+} // namespace keel

@@ -1,0 +1,19 @@
+// The framework's side of IoMem: windows for its own early devices, and the device ranges it
+// keeps from services and drivers.
+#pragma once
+
+#include <keel/io_mem.h>
+
+namespace keel {
+
+struct IoMemAccess {
+    // A window over the early device window (works before the kernel address space exists;
+    // stays mapped for good): the boot consoles.
+    static Result<IoMem> early(u64 phys, usize size, u32 reg_shift = 0);
+};
+
+// Devices the framework drives itself: IoMem::acquire refuses to overlap them (EPERM).
+Result<void> claim_device_range(u64 phys, u64 size);
+void release_device_range(u64 phys, u64 size);
+
+} // namespace keel
