@@ -40,6 +40,7 @@ rule no-pragmas           '^\s*#\s*pragma|\b_Pragma\b'          'pragmas could s
 rule no-raw-allocation    '\b(malloc|calloc|realloc|free|operator\s+new|operator\s+delete)\s*\(' \
                           'allocate through the framework (Box, RefPtr)'
 rule no-c-varargs         '\.\.\.\s*\)|\bva_(list|start|arg|end)\b' 'C variadic functions are not type safe'
+rule no-framework-detail  '\bdetail::'                          'keel::detail is the framework'"'"'s own plumbing (raw heap calls and the like)'
 rule no-unchecked-spans    '\b(from_raw|from_c_string)\b'          'raw spans over arbitrary memory are a framework operation'
 
 if [ -n "$tidy" ] && [ $status -eq 0 ]; then

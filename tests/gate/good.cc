@@ -18,3 +18,38 @@ keel::Result<int> checked_divide(int a, int b) {
     }
     return a / b;
 }
+
+// The memory API as services use it: fallible boxes and shared objects, frames, address spaces,
+// and typed device registers, all inside the subset.
+#include <keel/box.h>
+#include <keel/frame.h>
+#include <keel/io_mem.h>
+#include <keel/meminfo.h>
+#include <keel/vm_space.h>
+
+namespace {
+struct Node : keel::RefCounted<Node> {
+    int value = 0;
+};
+struct Status : keel::Register<Status, keel::u32, 0x4> {
+    KEEL_REG_BIT(0, ready);
+};
+} // namespace
+
+using Ints = keel::Array<int, 8>;
+
+keel::Result<int> use_memory_api(const keel::IoMem& device) {
+    keel::Box<Ints> box = TRY(keel::make_box<Ints>());
+    (*box)[3] = 3;
+    keel::RefPtr<Node> node = TRY(keel::make_ref<Node>());
+    keel::RefPtr<Node> shared = node;
+    shared->value = (*box)[3];
+    keel::Frame frame = TRY(keel::Frame::allocate());
+    TRY(frame.write_value<keel::u32>(0, 42));
+    keel::Box<keel::VmSpace> space = TRY(keel::VmSpace::create());
+    TRY(space->map(0x400000, frame, keel::Perms::read_write));
+    Status status = TRY(device.read<Status>());
+    TRY(device.modify<Status>([](Status& s) { s.set_ready(1); }));
+    return node->value + static_cast<int>(status.ready()) +
+           static_cast<int>(keel::mem_info().free_bytes > 0);
+}
