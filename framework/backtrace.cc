@@ -7,7 +7,9 @@
 
 namespace keel {
 
-void print_backtrace(FormatSink& out, usize max_frames) {
+// No tail call: current_frame_pointer() is this function's own frame record, which a tail call
+// would pop (and print_backtrace_from overwrite) before the walk reads it.
+[[clang::disable_tail_calls]] void print_backtrace(FormatSink& out, usize max_frames) {
     print_backtrace_from(out, arch::current_frame_pointer(), max_frames);
 }
 

@@ -367,8 +367,12 @@ KTEST(meminfo, counters_add_up) {
 KTEST_FATAL(mm_fault, write_kernel_text) { write_into_kernel_text(); }
 
 [[gnu::noinline]] u64 recurse_forever(u64 depth) {
-    Array<u64, 64> frame_filler{};
-    frame_filler[depth % 64] = depth;
+    // Filled here, not zero-initialized: a zeroing memset call would be the function that
+    // touches the guard page first, and the report would name memset.
+    Array<u64, 64> frame_filler;
+    for (usize i = 0; i < frame_filler.size(); ++i) {
+        frame_filler[i] = depth ^ i;
+    }
     store(reinterpret_cast<uptr>(&variable_in_data), depth);
     if (load(reinterpret_cast<uptr>(&variable_in_data)) == ~u64{0}) {
         return 0; // never: the guard page is hit long before

@@ -214,6 +214,10 @@ private:
                              (level == 0 || (target & (level_size(level) - 1)) == 0);
             if (leaf_fits && !format_.is_valid(pte)) {
                 store(table, s.index, format_.leaf(target, attrs, level));
+                // riscv requires an sfence.vma even for invalid-to-valid changes, aarch64 a
+                // barrier before the walker may see it: the memory's flush does what the arch
+                // needs (nothing for tables not yet live).
+                memory_->flush(s.entry_va);
                 return {};
             }
             if (level == 0 || (format_.is_valid(pte) && !format_.is_table(pte, level))) {

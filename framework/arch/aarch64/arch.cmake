@@ -9,3 +9,12 @@ function(keel_arch_images target)
         COMMENT "Writing the arm64 Image")
     add_custom_target(keel_image ALL DEPENDS ${CMAKE_BINARY_DIR}/Image)
 endfunction()
+
+# Frame records in leaf functions too. Clang keeps them only in non-leaf functions on AArch64,
+# so a fault or panic in a leaf function would leave its caller only in x30, and the backtrace
+# (which walks frame records) would skip that caller.
+foreach(target keel_framework keel_services keel_drivers)
+    if(TARGET ${target})
+        target_compile_options(${target} PRIVATE -mno-omit-leaf-frame-pointer)
+    endif()
+endforeach()

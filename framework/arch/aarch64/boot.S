@@ -75,7 +75,11 @@ high_entry:
     tlbi vmalle1
     dsb nsh
     isb
-    ldr x0, =keel_early_vectors
+    // SP_EL0 holds this CPU's emergency stack while it runs at EL1: the exception vectors move
+    // there before they store anything (vectors.S), so an overflowed kernel stack can be reported.
+    ldr x0, =keel_emergency_stack_top
+    msr sp_el0, x0
+    ldr x0, =keel_vectors
     msr vbar_el1, x0
     isb
 
@@ -204,6 +208,45 @@ build_page_tables:
     dsb sy
     ret
 
+// void keel_replace_ttbr1(u64 ttbr1, u64 phys_offset, u64 empty_table, u64 tcr), from
+// arch::activate_kernel_root with interrupts masked: installs the kernel's own tables in TTBR1,
+// TCR_EL1 = tcr (TTBR0 walks enabled) and TTBR0 = empty_table (ASID 0, nothing mapped).
+// phys_offset = physical - virtual address of the image.
+//
+// The new tables map the image with pages where the boot tables had 2 MiB blocks. Changing the
+// block size of a live mapping needs break-before-make, or the TLB may hold both sizes at once
+// (a TLB conflict abort on real CPUs). So, as Linux's idmap_cpu_replace_ttbr1, this runs from
+// the boot identity map in TTBR0 (built by build_page_tables around mmu_on, a few instructions
+// from here in the same page) while TTBR1 holds an empty table and the TLB is flushed (break),
+// then loads the new root (make) and returns to the higher half. Nothing here touches the stack.
+    .globl keel_replace_ttbr1
+keel_replace_ttbr1:
+    dsb ishst                   // the new tables are visible to the table walker
+    adrp x4, idmap_l0
+    add x4, x4, x1              // physical address of the identity map's root
+    msr ttbr0_el1, x4
+    msr tcr_el1, x3             // EPD0 clear: TTBR0 walks on
+    isb
+    adr x4, 1f
+    add x4, x4, x1
+    br x4                       // continue at the physical (identity-mapped) alias
+1:  msr ttbr1_el1, x2           // break: no TTBR1 translation exists or can be walked
+    isb
+    tlbi vmalle1                // every cached translation, global ones included
+    dsb nsh
+    isb
+    msr ttbr1_el1, x0           // make
+    isb
+    adr x4, 2f
+    sub x4, x4, x1
+    br x4                       // back to the link-time address, through the new tables
+2:  msr ttbr0_el1, x2           // the identity map goes; TTBR0 now maps nothing
+    isb
+    tlbi vmalle1                // the identity map's (global) entries
+    dsb nsh
+    isb
+    ret
+
 // Loaded somewhere we cannot map (not 2 MiB aligned): report status 4 through semihosting
 // (VA == PA with the MMU off), else stop.
 boot_failed:
@@ -229,8 +272,21 @@ device_l2:  .skip 4096
     .globl keel_device_l3
 keel_device_l3: .skip 4096
 
+// TTBR0's table whenever no user address space is active, and TTBR1's for the moment of the
+// switch above: 512 invalid entries. Read-only, so nothing can map through it by mistake.
+    .section .rodata.empty_table, "a"
+    .balign 4096
+    .globl keel_empty_table
+keel_empty_table:
+    .fill 512, 8, 0
+
+// The boot stack, page aligned, with its guard page directly below: the kernel's own page tables
+// leave the guard unmapped (arch::boot_stack), so running off the stack faults at once instead
+// of overwriting .bss. Nothing else shares the guard's page (the section starts with it).
     .section .bss.boot_stack, "aw", %nobits
-    .balign 16
+    .balign 4096
+keel_boot_stack_guard:
+    .skip 4096
     .globl keel_boot_stack_bottom, keel_boot_stack_top
 keel_boot_stack_bottom:
     .skip 65536

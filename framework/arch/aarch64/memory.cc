@@ -25,6 +25,10 @@ constinit u64 load_base = 0;
 
 void set_kernel_load_base(u64 phys) { load_base = phys; }
 
+u64 image_virt_to_phys(uptr va) {
+    return load_base + (va - reinterpret_cast<uptr>(__kernel_start));
+}
+
 uptr phys_to_virt(u64 phys) { return KEEL_LINEAR_BASE + phys; }
 
 u64 early_phys_limit() { return KEEL_LINEAR_SIZE; }

@@ -1,24 +1,94 @@
-// The early exception vectors and the semihosting exit call.
+// The exception vectors and the semihosting exit call.
 //
-// Until the framework has real trap handling, every exception is fatal: each of the 16 vector
-// entries moves to a private stack (the faulting one may be what broke) and calls
-// keel_arch_early_trap(vector, esr, elr, far, lr), which reports and powers off with a failure.
+// Stack overflow: an AArch64 exception pushes nothing, but its handler must store the registers
+// somewhere, and the stack it was running on may be the very thing that failed (a kernel stack
+// run into its guard page). So exceptions taken from the kernel never store to the interrupted
+// stack: while a CPU runs at EL1 its SP_EL0 holds the top of that CPU's emergency stack
+// (boot.S sets it; a future return to EL0 must save the user's SP_EL0 and put it back), and the
+// kernel runs on SP_EL1. A kernel vector's first instruction selects SP_EL0 (msr spsel does not
+// touch memory or registers), and everything after it runs on the emergency stack: the frame,
+// the decoding, the fault report. The interrupted SP_EL1 is read back by selecting it for one
+// instruction. Nothing is recoverable yet (no interrupts, no user space, every kernel trap is
+// fatal), so the frame never goes back; when traps become recoverable, the entry can move to the
+// interrupted stack after checking it is clear of its guard.
+//
+// An exception while already on the emergency stack (the report itself faulted) arrives at the
+// "EL1 with SP_EL0" entries and goes to the last-resort path, as do exceptions from EL0 (no user
+// space yet): a private stack, a short report, power off.
 
-.macro early_vector index
+#define FRAME_SIZE (38 * 8) /* arch::TrapFrame: x0-x30, sp, elr, spsr, esr, far, frame record */
+#define FRAME_SP (31 * 8)
+#define FRAME_ELR (32 * 8)
+#define FRAME_ESR (34 * 8)
+#define FRAME_RECORD (36 * 8)
+
+.macro kernel_vector index
+    .balign 0x80
+    msr spsel, #0               // the emergency stack; SP_EL1 (maybe overflowed) stays untouched
+    sub sp, sp, #FRAME_SIZE
+    stp x0, x1, [sp]
+    mov x0, #\index
+    b kernel_exception
+.endm
+
+.macro last_resort_vector index
     .balign 0x80
     mov x0, #\index
-    b early_trap
+    b last_resort
 .endm
 
     .section .text.vectors, "ax"
     .balign 2048
-    .globl keel_early_vectors
-keel_early_vectors:
-    .irp index, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
-    early_vector \index
+    .globl keel_vectors
+keel_vectors:
+    .irp index, 0, 1, 2, 3      // EL1 with SP_EL0: a fault on the emergency stack itself
+    last_resort_vector \index
+    .endr
+    .irp index, 4, 5, 6, 7      // EL1 with SP_EL1: the kernel
+    kernel_vector \index
+    .endr
+    .irp index, 8, 9, 10, 11, 12, 13, 14, 15 // EL0 (AArch64, AArch32): no user space yet
+    last_resort_vector \index
     .endr
 
-early_trap:
+// On the emergency stack, x0 = vector index, x0/x1 saved: save the rest as an arch::TrapFrame
+// and call keel_arch_kernel_exception(index, frame), which does not return.
+kernel_exception:
+    stp x2, x3, [sp, #16]
+    stp x4, x5, [sp, #32]
+    stp x6, x7, [sp, #48]
+    stp x8, x9, [sp, #64]
+    stp x10, x11, [sp, #80]
+    stp x12, x13, [sp, #96]
+    stp x14, x15, [sp, #112]
+    stp x16, x17, [sp, #128]
+    stp x18, x19, [sp, #144]
+    stp x20, x21, [sp, #160]
+    stp x22, x23, [sp, #176]
+    stp x24, x25, [sp, #192]
+    stp x26, x27, [sp, #208]
+    stp x28, x29, [sp, #224]
+    msr spsel, #1               // the interrupted stack pointer: read it, do not use it
+    mov x1, sp
+    msr spsel, #0
+    stp x30, x1, [sp, #240]     // x30, sp
+    mrs x2, elr_el1
+    mrs x3, spsr_el1
+    stp x2, x3, [sp, #FRAME_ELR]
+    mrs x4, esr_el1
+    mrs x5, far_el1
+    stp x4, x5, [sp, #FRAME_ESR]
+    // A frame record {interrupted fp, interrupted pc}: a backtrace taken in the handler runs on
+    // into the interrupted code.
+    stp x29, x2, [sp, #FRAME_RECORD]
+    add x29, sp, #FRAME_RECORD
+    mov x1, sp
+    bl keel_arch_kernel_exception // never returns
+1:  wfi
+    b 1b
+
+// Clobbers x0-x5 (reported as they are now): only for exceptions nothing can come back from.
+last_resort:
     mrs x1, esr_el1
     mrs x2, elr_el1
     mrs x3, far_el1
@@ -48,6 +118,15 @@ keel_semihosting_hlt:
     add sp, sp, #16
     ret
 
+// The boot CPU's emergency stack (SP_EL0 at EL1): the kernel fault report runs here. Secondary
+// CPUs will get their own with SMP.
+    .section .bss.emergency_stack, "aw", %nobits
+    .balign 4096
+    .skip 16384
+    .globl keel_emergency_stack_top
+keel_emergency_stack_top:
+
+// The last-resort stack, for a fault while reporting a fault.
     .section .bss.trap_stack, "aw", %nobits
     .balign 16
     .skip 8192

@@ -1,11 +1,18 @@
-// riscv64: the boot address space entry.S and early_paging.cc build, and what memory.cc reads
-// back from it. Private to framework/arch/riscv64.
+// riscv64: the kernel's virtual layout, the boot address space entry.S and early_paging.cc build,
+// and what memory.cc and paging.cc read back from it. Private to framework/arch/riscv64.
 //
 //   0xffff800000000000  linear map of physical memory, 512 GiB    (Sv48)
+//   0xffff808000000000  dynamic area (kernel stacks, IoMem), 512 GiB (Sv48)
 //   0xffffffc000000000  linear map of physical memory, 128 GiB    (Sv39)
 //   0xffffffe000000000  device window for map_device_early, 2 MiB of 4 KiB pages
+//   0xfffffff000000000  dynamic area, 16 GiB                      (Sv39)
 //   0xffffffff80000000  the kernel image (kernel.ld), 4 KiB pages, up to 16 MiB
-// plus, until keel_riscv_drop_identity_map(), the image's gigapages identity mapped.
+// plus, until keel_riscv_drop_identity_map(), the image's gigapages identity mapped. The boot
+// tables are used until the generic kernel space replaces them (activate_kernel_root); the
+// linear bases and the device window keep their addresses across that switch.
+//
+// The dynamic area's top-level tables are created up front and shared by every user root, so
+// Sv39 (one table per GiB) gets a smaller one than Sv48 (one table per 512 GiB).
 #pragma once
 
 #include <keel/ktl/types.h>
@@ -24,6 +31,13 @@ inline constexpr uptr sv48_linear_base = 0xffff800000000000;
 inline constexpr u64 sv48_linear_size = 512 * gigapage_size;
 inline constexpr uptr sv39_linear_base = 0xffffffc000000000;
 inline constexpr u64 sv39_linear_size = 128 * gigapage_size;
+inline constexpr uptr sv48_dynamic_base = 0xffff808000000000;
+inline constexpr u64 sv48_dynamic_size = 512 * gigapage_size;
+inline constexpr uptr sv39_dynamic_base = 0xfffffff000000000;
+inline constexpr u64 sv39_dynamic_size = 16 * gigapage_size;
+// The user half: the lower half of the mode's address space.
+inline constexpr uptr sv48_user_end = 0x0000800000000000;
+inline constexpr uptr sv39_user_end = 0x0000004000000000;
 
 // satp.MODE values.
 enum class PagingMode : u64 { Sv39 = 8, Sv48 = 9 };

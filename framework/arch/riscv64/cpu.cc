@@ -12,6 +12,18 @@ void disable_interrupts() {
     asm volatile("csrc sstatus, %0" ::"r"(sstatus_sie) : "memory");
 }
 
+u64 save_and_disable_interrupts() {
+    u64 saved = 0;
+    // SAFETY: reads and clears sstatus.SIE in one instruction; nothing else changes.
+    asm volatile("csrrc %0, sstatus, %1" : "=r"(saved) : "r"(sstatus_sie) : "memory");
+    return saved & sstatus_sie;
+}
+
+void restore_interrupts(u64 saved) {
+    // SAFETY: sets SIE back only if it was set when saved.
+    asm volatile("csrs sstatus, %0" ::"r"(saved & sstatus_sie) : "memory");
+}
+
 [[noreturn]] void halt() {
     disable_interrupts();
     for (;;) {

@@ -10,6 +10,7 @@
 extern "C" const char __kernel_start[];
 extern "C" const char __rodata_start[];
 extern "C" const char __rodata_end[];
+extern "C" const char __boot_stack_guard[];
 extern "C" const char __kernel_end[];
 
 namespace keel::arch::riscv {
@@ -40,10 +41,15 @@ u64 phys_of(const void* p) {
     return reinterpret_cast<uptr>(p);
 }
 
-// Text is read+execute, rodata read-only, the rest (data, ksyms, bss) read+write.
+// Text is read+execute, rodata read-only, the rest (data, ksyms, bss) read+write; 0 (unmapped)
+// for the boot stack's guard page, so that an overflow faults already on the boot tables.
 u64 kernel_page_permissions(u64 offset) {
     u64 rodata = static_cast<u64>(__rodata_start - __kernel_start);
     u64 data = static_cast<u64>(__rodata_end - __kernel_start);
+    u64 guard = static_cast<u64>(__boot_stack_guard - __kernel_start);
+    if (offset == guard) {
+        return 0;
+    }
     if (offset < rodata) {
         return pte::read | pte::execute;
     }
@@ -66,8 +72,9 @@ bool build(PagingMode mode) {
     usize pages = (m.image_size + page_size - 1) / page_size;
     for (usize i = 0; i < pages; ++i) {
         u64 offset = i * page_size;
+        u64 permissions = kernel_page_permissions(offset);
         t.kernel_2m[i / table_entries][i % table_entries] =
-            pte::leaf(m.load_phys + offset, kernel_page_permissions(offset) | pte::kernel_leaf);
+            permissions == 0 ? 0 : pte::leaf(m.load_phys + offset, permissions | pte::kernel_leaf);
     }
     for (usize i = 0; i < kernel_page_tables; ++i) {
         t.kernel_1g[i] = pte::table(phys_of(&t.kernel_2m[i]));

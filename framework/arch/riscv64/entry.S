@@ -3,6 +3,8 @@
  * high half. Until the MMU is on this code runs wherever the bootloader put it, so it uses
  * PC-relative addressing (lla) only. */
 
+#include "trap_layout.h"
+
 #define SSTATUS_SIE 0x2
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
 #define SBI_EXT_SRST 0x53525354
@@ -59,7 +61,15 @@ real_start:
 high_entry:
     lla     sp, boot_stack_top      /* PC-relative again, so now the high-half address */
     li      s0, 0
-    lla     t0, trap_entry
+    /* Kernel traps (trap_entry.S, trap.h): sscratch points at this CPU's trap block, which
+     * knows the running stack's lower limit and the emergency stack. */
+    lla     t0, keel_riscv_boot_trap_cpu
+    lla     t1, boot_stack_bottom
+    sd      t1, TRAP_CPU_STACK_LIMIT(t0)
+    lla     t1, keel_riscv_emergency_stack_top
+    sd      t1, TRAP_CPU_EMERGENCY_TOP(t0)
+    csrw    sscratch, t0
+    lla     t0, keel_riscv_trap_entry
     csrw    stvec, t0
     call    keel_riscv_drop_identity_map
     mv      a0, s1
@@ -91,27 +101,12 @@ early_trap:
 5:  wfi
     j       5b
 
-    .text
-/* Traps once the kernel runs in the high half (until the real trap handling exists): build a
- * frame record {s0, sepc} so the panic backtrace runs through the trapped function, then panic. */
-    .balign 4
-    .globl trap_entry
-trap_entry:
-    addi    sp, sp, -16
-    sd      s0, 0(sp)
-    csrr    a1, sepc
-    sd      a1, 8(sp)
-    addi    s0, sp, 16
-    csrr    a0, scause
-    csrr    a2, stval
-    call    keel_riscv_unexpected_trap
-    j       early_trap
-
     .section .rodata
 early_trap_message:
     .asciz  "\r\nkeel: trap or failure during early boot; powering off\r\n"
 
-    /* The boot CPU's stack; arch::boot_stack() reports these bounds to the backtracer. */
+    /* The boot CPU's stack; arch::boot_stack() reports these bounds to the backtracer. kernel.ld
+     * puts it first in bss, right above its guard page. */
     .section .bss.boot_stack, "aw", @nobits
     .balign 4096
     .globl boot_stack_bottom, boot_stack_top

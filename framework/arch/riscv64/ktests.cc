@@ -1,4 +1,5 @@
-// ktests of the riscv64 port: the boot path, the early mappings, clock, console and symbols.
+// ktests of the riscv64 port: the boot path, the early mappings, clock, console and symbols
+// (paging and traps: ktests_paging.cc).
 #include <keel/ktest.h>
 
 #include <arch/clock.h>
@@ -50,17 +51,6 @@ KTEST(riscv64, console_uart_answers) {
     if (is_qemu_virt()) {
         KEXPECT(uart->name() == StringView("serial@10000000"));
     }
-}
-
-KTEST(riscv64, device_window_reuses_mappings) {
-    // The console mapped the UART already: asking again must give the same window, not a new one.
-    Result<uptr> first = map_device_early(0x10000000, 8);
-    Result<uptr> again = map_device_early(0x10000004, 4);
-    KASSERT(first.ok() && again.ok());
-    KEXPECT_EQ(again.value(), first.value() + 4);
-    KEXPECT(first.value() >= riscv::device_window_base);
-    KEXPECT(map_device_early(0x10000000, 0).is_error());
-    KEXPECT(map_device_early(0x20000000, 64 * 1024 * 1024).is_error()); // larger than the window
 }
 
 KTEST(riscv64, time_counter_advances_at_the_timebase) {

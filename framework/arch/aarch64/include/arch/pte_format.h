@@ -62,4 +62,9 @@ public:
     }
 };
 
+// The kernel's format. Not on the host, whose tests include every arch's format side by side.
+#ifndef KEEL_HOST
+using NativePteFormat = Aarch64PteFormat;
+#endif
+
 } // namespace keel::arch

@@ -61,4 +61,9 @@ private:
     bool svpbmt_;
 };
 
+// The kernel's format. Not on the host, whose tests include every arch's format side by side.
+#ifndef KEEL_HOST
+using NativePteFormat = RiscvPteFormat;
+#endif
+
 } // namespace keel::arch

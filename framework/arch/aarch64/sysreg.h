@@ -1,0 +1,29 @@
+// Private to framework/arch/aarch64: reading and writing system registers by name. Each use
+// still says in its own SAFETY comment why that access is sound.
+#pragma once
+
+#include <keel/ktl/types.h>
+
+#define KEEL_READ_SYSREG(reg)                                                                      \
+    ({                                                                                             \
+        ::keel::u64 keel_sysreg_value_;                                                            \
+        asm volatile("mrs %0, " #reg : "=r"(keel_sysreg_value_));                                  \
+        keel_sysreg_value_;                                                                        \
+    })
+
+#define KEEL_WRITE_SYSREG(reg, value)                                                              \
+    asm volatile("msr " #reg ", %0\n\tisb" ::"r"(::keel::u64{value}) : "memory")
+
+namespace keel::arch {
+
+// ID_AA64MMFR0_EL1 / ID_AA64MMFR1_EL1 fields (Arm ARM D17.2).
+inline u64 id_field(u64 reg, u32 shift) { return (reg >> shift) & 0xf; }
+inline constexpr u32 mmfr0_parange = 0;
+inline constexpr u32 mmfr0_asid_bits = 4; // 0: 8-bit ASIDs, 2: 16-bit
+inline constexpr u32 mmfr1_pan = 20;      // 0: no PAN
+
+// PAR_EL1 after an AT instruction: F (bit 0) set when the translation faulted.
+inline constexpr u64 par_fault = 1;
+inline constexpr u64 par_address_mask = 0x0000'ffff'ffff'f000;
+
+} // namespace keel::arch

@@ -1,0 +1,64 @@
+// riscv64: the supervisor CSRs and fences the paging code uses. Private to framework/arch/riscv64.
+#pragma once
+
+#include <keel/ktl/types.h>
+
+namespace keel::arch::riscv::csr {
+
+inline constexpr u32 satp_mode_shift = 60;
+inline constexpr u32 satp_asid_shift = 44;
+inline constexpr u64 satp_asid_mask = 0xffff;
+inline constexpr u64 satp_ppn_mask = (u64{1} << 44) - 1;
+inline constexpr u64 sstatus_sum = u64{1} << 18; // S-mode may access U pages
+
+inline u64 read_satp() {
+    u64 value = 0;
+    // SAFETY: reading satp has no side effect.
+    asm volatile("csrr %0, satp" : "=r"(value));
+    return value;
+}
+
+// Writes satp and reads it back (WARL: fields the hart does not implement read as they stick).
+// The caller keeps the kernel mapped in the new tables and does whatever fence it needs.
+inline u64 write_satp(u64 value) {
+    u64 readback = 0;
+    // SAFETY: the caller guarantees the tables map the running code and data; "memory" keeps
+    // page-table stores before the switch.
+    asm volatile("csrw satp, %1\n\tcsrr %0, satp" : "=r"(readback) : "r"(value) : "memory");
+    return readback;
+}
+
+inline u64 read_sstatus() {
+    u64 value = 0;
+    // SAFETY: reading sstatus has no side effect.
+    asm volatile("csrr %0, sstatus" : "=r"(value));
+    return value;
+}
+
+// Every cached translation, global ones included, and orders earlier page-table stores.
+inline void sfence_all() {
+    // SAFETY: a fence only drops cached translations.
+    asm volatile("sfence.vma zero, zero" ::: "memory");
+}
+
+// One page's translations in every address space, global ones included.
+inline void sfence_page(uptr va) {
+    // SAFETY: as above.
+    asm volatile("sfence.vma %0, zero" ::"r"(va) : "memory");
+}
+
+// One page's non-global translations tagged asid. rs2 must be a register even when asid is 0:
+// x0 would mean every ASID and the global entries too, and a plain "r" input lets the compiler
+// pick x0 for a constant 0, while an in-out operand never gets x0.
+inline void sfence_page_asid(uptr va, u64 asid) {
+    // SAFETY: as above.
+    asm volatile("sfence.vma %1, %0" : "+r"(asid) : "r"(va) : "memory");
+}
+
+// All non-global translations tagged asid (rs2 as above).
+inline void sfence_asid(u64 asid) {
+    // SAFETY: as above.
+    asm volatile("sfence.vma zero, %0" : "+r"(asid)::"memory");
+}
+
+} // namespace keel::arch::riscv::csr

@@ -1,0 +1,97 @@
+// riscv64: reading the boot hart's extensions from the device tree (isa.h).
+#include "isa.h"
+
+#include <arch/memory.h>
+
+#include "boot/devicetree.h"
+
+namespace keel::arch::riscv {
+
+namespace {
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool equal_ignoring_case(StringView a, StringView b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (usize i = 0; i < a.size(); ++i) {
+        if (lower(a[i]) != lower(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Calls fn for each part of text between separators.
+template <typename Fn>
+bool any_part(StringView text, char separator, Fn&& fn) {
+    for (usize start = 0; start <= text.size();) {
+        usize end = text.find(separator, start);
+        end = end == StringView::npos ? text.size() : end;
+        if (fn(text.substr(start, end - start))) {
+            return true;
+        }
+        start = end + 1;
+    }
+    return false;
+}
+
+Optional<boot::DeviceTree> boot_device_tree() {
+    Optional<PhysRange> dtb = boot_info().device_tree;
+    if (!dtb || dtb->end() > early_phys_limit()) {
+        return none;
+    }
+    // SAFETY: the boot code parsed this range as the DTB through the same linear map, and the
+    // memory map keeps it reserved.
+    Bytes blob = Bytes::from_raw(reinterpret_cast<const u8*>(phys_to_virt(dtb->base)), dtb->size);
+    Result<boot::DeviceTree> dt = boot::DeviceTree::open(blob);
+    return dt.ok() ? Optional<boot::DeviceTree>(dt.value()) : none;
+}
+
+} // namespace
+
+bool isa_string_has(StringView isa, StringView name) {
+    // The first part is "rv64" and the single-letter extensions; multi-letter ones follow, each
+    // after an underscore.
+    usize first = isa.find('_');
+    if (first == StringView::npos) {
+        return false;
+    }
+    return any_part(isa.substr(first + 1), '_',
+                    [&](StringView part) { return equal_ignoring_case(part, name); });
+}
+
+bool boot_hart_has_extension(StringView name) {
+    Optional<boot::DeviceTree> dt = boot_device_tree();
+    if (!dt) {
+        return false;
+    }
+    Optional<boot::DeviceTree::Node> cpus = dt->find("/cpus");
+    if (!cpus) {
+        return false;
+    }
+    u64 hart = boot_info().boot_cpu_id;
+    bool found = false;
+    dt->for_each_child(*cpus, [&](boot::DeviceTree::Node node) {
+        Optional<StringView> type = dt->string_property(node, "device_type");
+        Optional<u64> reg = dt->integer_property(node, "reg");
+        if (found || !type || *type != StringView("cpu") || !reg || *reg != hart) {
+            return;
+        }
+        if (Optional<Bytes> list = dt->property(node, "riscv,isa-extensions")) {
+            // A string list: NUL-terminated strings back to back. SAFETY: the same bytes, read
+            // as characters (u8 and char have the same size and no invalid values).
+            StringView all(Span<const char>::from_raw(reinterpret_cast<const char*>(list->data()),
+                                                      list->size()));
+            found = any_part(all, '\0', [&](StringView s) { return equal_ignoring_case(s, name); });
+            return;
+        }
+        if (Optional<StringView> isa = dt->string_property(node, "riscv,isa")) {
+            found = isa_string_has(*isa, name);
+        }
+    });
+    return found;
+}
+
+} // namespace keel::arch::riscv

@@ -1,0 +1,112 @@
+// riscv64: the C++ half of kernel trap handling (trap.h): kernel page faults become KernelFault
+// reports, a fault of probe_read() resumes at its fixup, anything else is an unexpected trap.
+#include "trap.h"
+
+#include <keel/panic.h>
+
+#include "fault.h"
+#include "live_tables.h"
+
+extern "C" const char keel_riscv_emergency_stack_bottom[];
+extern "C" const char keel_riscv_emergency_stack_top[];
+extern "C" const char keel_riscv_probe_load[];
+extern "C" const char keel_riscv_probe_fixup[];
+extern "C" keel::u64 keel_riscv_probe_read(keel::uptr va, keel::u64* out);
+
+namespace keel::arch::riscv {
+
+namespace {
+
+constexpr u64 scause_interrupt = u64{1} << 63;
+constexpr u64 sstatus_spp = u64{1} << 8; // the trap came from S-mode
+
+// Exception codes (privileged spec, scause).
+enum : u64 {
+    instruction_access_fault = 1,
+    load_access_fault = 5,
+    store_access_fault = 7,
+    instruction_page_fault = 12,
+    load_page_fault = 13,
+    store_page_fault = 15,
+};
+
+uptr address_of(const char* symbol) {
+    // SAFETY: only the symbol's address is taken, never dereferenced.
+    return reinterpret_cast<uptr>(symbol);
+}
+
+bool is_memory_fault(u64 cause) {
+    switch (cause) {
+    case instruction_access_fault:
+    case load_access_fault:
+    case store_access_fault:
+    case instruction_page_fault:
+    case load_page_fault:
+    case store_page_fault:
+        return true;
+    default:
+        return false;
+    }
+}
+
+KernelFault kernel_fault(const TrapFrame& frame) {
+    KernelFault fault;
+    fault.address = frame.stval;
+    fault.pc = frame.sepc;
+    fault.sp = frame.x[TrapFrame::sp];
+    fault.fp = frame.x[TrapFrame::s0];
+    fault.access = frame.scause == store_page_fault         ? FaultAccess::write
+                   : frame.scause == instruction_page_fault ? FaultAccess::execute
+                                                            : FaultAccess::read;
+    // RISC-V does not say why a page faulted; a valid leaf under the faulting address means the
+    // access was refused (permissions, U bit), no leaf means nothing is mapped there.
+    fault.protection = query_active(frame.stval).has_value();
+    return fault;
+}
+
+} // namespace
+
+TrapCpu& this_trap_cpu() {
+    uptr block = 0;
+    // SAFETY: in kernel code sscratch always holds this CPU's TrapCpu (entry.S sets it before
+    // the first trap; trap_entry.S puts it back before anything can fault).
+    asm volatile("csrr %0, sscratch" : "=r"(block));
+    return *reinterpret_cast<TrapCpu*>(block);
+}
+
+void set_kernel_stack(VirtRange stack) { this_trap_cpu().stack_limit = stack.base; }
+
+VirtRange emergency_stack() {
+    return {address_of(keel_riscv_emergency_stack_bottom),
+            address_of(keel_riscv_emergency_stack_top)};
+}
+
+Optional<u64> probe_read(uptr va) {
+    u64 value = 0;
+    if (keel_riscv_probe_read(va, &value) != 0) {
+        return none;
+    }
+    return value;
+}
+
+} // namespace keel::arch::riscv
+
+using namespace keel;
+using namespace keel::arch::riscv;
+
+// trap_entry.S, with the frame it saved; returning resumes at frame.sepc.
+extern "C" void keel_riscv_trap(TrapFrame& frame) {
+    u64 cause = frame.scause;
+    bool from_kernel = (frame.sstatus & sstatus_spp) != 0;
+    if ((cause & scause_interrupt) == 0 && from_kernel && is_memory_fault(cause)) {
+        if (frame.sepc == address_of(keel_riscv_probe_load)) {
+            frame.sepc = address_of(keel_riscv_probe_fixup);
+            return;
+        }
+        if (cause == instruction_page_fault || cause == load_page_fault ||
+            cause == store_page_fault) {
+            report_kernel_fault(kernel_fault(frame));
+        }
+    }
+    panic("unexpected trap: scause {:#x} sepc {:#x} stval {:#x}", cause, frame.sepc, frame.stval);
+}
