@@ -11,15 +11,7 @@
 #include "arch/aarch64/aarch64.h"
 #include "arch/aarch64/layout.h"
 #include "arch/aarch64/sysreg.h"
-
-extern "C" {
-extern const char __text_start[];
-extern const char __text_end[];
-extern const char __rodata_start[];
-extern const char __rodata_end[];
-extern const char __data_start[];
-extern const char __kernel_end[];
-}
+#include "kernel_image.h"
 
 namespace keel::arch {
 
@@ -88,10 +80,6 @@ u64 tlbi_operand(uptr va, u32 asid) {
 
 u64 empty_table_phys() { return image_virt_to_phys(reinterpret_cast<uptr>(keel_empty_table)); }
 
-VirtRange range(const char* base, const char* end) {
-    return {reinterpret_cast<uptr>(base), reinterpret_cast<uptr>(end)};
-}
-
 } // namespace
 
 NativePteFormat pte_format() { return {}; }
@@ -102,9 +90,9 @@ KernelLayout kernel_layout() {
         .linear_size = KEEL_LINEAR_SIZE,
         .dynamic = {KEEL_DYNAMIC_BASE, KEEL_DYNAMIC_BASE + KEEL_DYNAMIC_SIZE},
         .user_end = user_end,
-        .text = range(__text_start, __text_end),
-        .rodata = range(__rodata_start, __rodata_end),
-        .data = range(__data_start, __kernel_end),
+        .text = linked_image_sections().text,
+        .rodata = linked_image_sections().rodata,
+        .data = linked_image_sections().data,
         .image_phys = kernel_image_phys().base,
     };
 }
@@ -113,7 +101,7 @@ void activate_kernel_root(u64 root_phys) {
     KEEL_ASSERT(is_page_aligned(root_phys) && root_phys < (u64{1} << 48));
     u64 saved = save_and_disable_interrupts();
     enable_pan();
-    u64 phys_offset = kernel_image_phys().base - reinterpret_cast<uptr>(__text_start);
+    u64 phys_offset = kernel_image_phys().base - linked_image_sections().text.base;
     // SAFETY: boot.S's switch runs from the boot identity map, which still maps it; root_phys is
     // a complete kernel half (the image at its link address with the boot stack, the linear map,
     // the device window in use), so everything the kernel touches after the return is mapped.

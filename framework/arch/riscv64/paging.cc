@@ -2,19 +2,14 @@
 // in boot_layout.h; the translation mode (Sv48 or Sv39) is the one entry.S's probe switched on.
 #include <arch/paging.h>
 
+#include "kernel_image.h"
+
 #include <keel/log.h>
 
 #include "boot_layout.h"
 #include "csr.h"
 #include "isa.h"
 #include "svpbmt.h"
-
-extern "C" const char __text_start[];
-extern "C" const char __text_end[];
-extern "C" const char __rodata_start[];
-extern "C" const char __rodata_end[];
-extern "C" const char __data_start[];
-extern "C" const char __data_end[];
 
 namespace keel::arch {
 
@@ -29,11 +24,6 @@ struct Probed {
 };
 constinit Probed probed;
 constinit u64 kernel_satp = 0; // the kernel root's satp (ASID 0), once activated
-
-uptr address_of(const char* symbol) {
-    // SAFETY: only the linker symbol's address is used.
-    return reinterpret_cast<uptr>(symbol);
-}
 
 u64 mode_bits() { return static_cast<u64>(boot_mapping.mode) << csr::satp_mode_shift; }
 
@@ -77,9 +67,10 @@ KernelLayout kernel_layout() {
     layout.dynamic = sv48 ? VirtRange{sv48_dynamic_base, sv48_dynamic_base + sv48_dynamic_size}
                           : VirtRange{sv39_dynamic_base, sv39_dynamic_base + sv39_dynamic_size};
     layout.user_end = sv48 ? sv48_user_end : sv39_user_end;
-    layout.text = {address_of(__text_start), address_of(__text_end)};
-    layout.rodata = {address_of(__rodata_start), address_of(__rodata_end)};
-    layout.data = {address_of(__data_start), address_of(__data_end)};
+    ImageSections image = linked_image_sections();
+    layout.text = image.text;
+    layout.rodata = image.rodata;
+    layout.data = image.data;
     layout.image_phys = boot_mapping.load_phys; // __text_start is the image's first byte
     return layout;
 }

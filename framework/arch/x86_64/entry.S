@@ -9,6 +9,9 @@
  *   0xffff800000000000 + 0 .. 4 GiB   linear map of physical memory (arch::phys_to_virt)
  *   0xffffffff80000000 + 0 .. 1 GiB   the kernel image (kernel code model)
  *   0xffffffffc0000000 .. +2 MiB      4 KiB slots for arch::map_device_early (fixmap_pt)
+ * The boot GDT below sits in .boot (low memory). keel_x86_boot replaces it with the CPU's own
+ * GDT, TSS and IDT in the image (cpu_tables.cc, traps.cc) before anything else, so that when
+ * mm replaces these tables with the kernel's own (paging.cc), nothing low is still in use.
  */
 #define KERNEL_VMA 0xffffffff80000000
 #define PHYS(symbol) ((symbol) - KERNEL_VMA)
@@ -202,11 +205,12 @@ boot64_high:
     hlt
     jmp 4b
 
-/* --- early trap stubs: vector and error code (0 when the CPU pushes none), then C++ -------- */
-    .section .text.early_traps, "ax"
+/* --- trap stubs: error code (0 when the CPU pushes none), vector, the general registers, then
+ * keel_x86_trap(TrapFrame*) in traps.cc. Every exception is fatal so far: no return path yet. */
+    .section .text.traps, "ax"
     .balign 16
-    .globl keel_x86_early_trap_stubs
-keel_x86_early_trap_stubs:
+    .globl keel_x86_trap_stubs
+keel_x86_trap_stubs:
     .set vector, 0
     .rept 32
     .balign 16
@@ -215,14 +219,31 @@ keel_x86_early_trap_stubs:
     pushq $0
     .endif
     pushq $vector
-    jmp early_trap_common
+    jmp trap_common
     .set vector, vector + 1
     .endr
 
-early_trap_common:
-    movq %rsp, %rdi                /* EarlyTrapFrame* */
-    andq $-16, %rsp
-    call keel_x86_early_trap
+trap_common:
+    /* The CPU aligned rsp to 16 before its 5-word frame; with error code, vector and these 15
+     * registers the frame is 22 words, so the call below sees the ABI's alignment. */
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    cld
+    movq %rsp, %rdi                /* TrapFrame* */
+    call keel_x86_trap
 5:  cli
     hlt
     jmp 5b
@@ -244,9 +265,14 @@ boot_fixmap_pd:
 keel_x86_fixmap_pt:
     .skip 4096
 
+/* The boot stack, with the page right below it as its guard: in its own section, so nothing
+ * else can land there. The kernel's page tables leave the guard unmapped; an overflow faults
+ * there and is reported from #DF on the emergency stack (traps.cc). */
     .section .bss.boot_stack, "aw", @nobits
-    .balign 16
-    .globl keel_x86_boot_stack_bottom, keel_x86_boot_stack_top
+    .balign 4096
+    .globl keel_x86_boot_stack_guard, keel_x86_boot_stack_bottom, keel_x86_boot_stack_top
+keel_x86_boot_stack_guard:
+    .skip 4096
 keel_x86_boot_stack_bottom:
     .skip 64 * 1024
 keel_x86_boot_stack_top:

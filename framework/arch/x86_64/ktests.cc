@@ -8,6 +8,8 @@
 
 #include "backtrace.h"
 #include "console/uart16550.h"
+#include "mm/kernel_space.h"
+#include "mm/kernel_vm.h"
 #include "mmio.h"
 #include "x86.h"
 
@@ -23,15 +25,59 @@ bool contains(StringView text, StringView needle) {
     return false;
 }
 
-// Physical memory through the linear map; none beyond it.
-Optional<Bytes> phys_bytes(u64 phys, usize size) {
-    u64 end = 0;
-    if (phys == 0 || !checked_add(phys, u64{size}, end) || end > arch::early_phys_limit()) {
-        return none;
+// Reads physical memory for the ACPI checks: through the linear map where it covers the range
+// (RAM), else through device mappings of firmware areas the kernel does not map (the BIOS
+// segment holding qboot's RSDP, SeaBIOS's reserved table area), released with the reader.
+class PhysReader {
+public:
+    PhysReader() = default;
+    PhysReader(const PhysReader&) = delete;
+    PhysReader& operator=(const PhysReader&) = delete;
+    ~PhysReader() {
+        for (const Window& w : windows_) {
+            mm::unmap_device(w.va, w.size);
+        }
     }
-    // SAFETY: [phys, end) lies inside the boot linear map, mapped readable.
-    return Bytes::from_raw(reinterpret_cast<const u8*>(arch::phys_to_virt(phys)), size);
-}
+
+    Optional<Bytes> read(u64 phys, usize size) {
+        u64 end = 0;
+        if (phys == 0 || size == 0 || !checked_add(phys, u64{size}, end)) {
+            return none;
+        }
+        uptr va = 0;
+        if (linear_mapped(phys, end)) {
+            va = arch::phys_to_virt(phys);
+        } else {
+            Result<uptr> mapped = Errno::enomem;
+            if (!windows_.full()) {
+                mapped = mm::map_device(phys, size);
+            }
+            if (!mapped.ok()) {
+                return none;
+            }
+            va = mapped.value();
+            (void)windows_.push({va, size}); // cannot fail: not full (checked above)
+        }
+        // SAFETY: [va, va + size) is mapped readable (linear map or a device mapping this
+        // reader holds until it goes), and the bytes are only read while it lives.
+        return Bytes::from_raw(reinterpret_cast<const u8*>(va), size);
+    }
+
+private:
+    struct Window {
+        uptr va = 0;
+        usize size = 0;
+    };
+    static bool linear_mapped(u64 phys, u64 end) {
+        for (u64 page = align_down(phys, page_size); page < end; page += page_size) {
+            if (!mm::query_kernel(arch::phys_to_virt(page)).has_value()) {
+                return false;
+            }
+        }
+        return true;
+    }
+    FixedVector<Window, 32> windows_;
+};
 
 // The first `size` bytes of an ACPI structure as text, for comparing signatures.
 StringView signature(Bytes bytes, usize size) {
@@ -131,12 +177,13 @@ KTEST(x86_memory, ram_in_the_map_matches_qemu_cmos) {
 KTEST(x86_acpi, rsdp_signature_and_checksums) {
     KASSERT(boot_info().acpi_rsdp.has_value());
     u64 rsdp = *boot_info().acpi_rsdp;
-    Optional<Bytes> v1 = phys_bytes(rsdp, 20);
+    PhysReader mem;
+    Optional<Bytes> v1 = mem.read(rsdp, 20);
     KASSERT(v1.has_value());
     KEXPECT(signature(*v1, 8) == StringView("RSD PTR "));
     KEXPECT_EQ(byte_sum(*v1), 0);
     if ((*v1)[15] >= 2) {
-        Optional<Bytes> v2 = phys_bytes(rsdp, 36);
+        Optional<Bytes> v2 = mem.read(rsdp, 36);
         KASSERT(v2.has_value());
         KEXPECT_EQ(byte_sum(*v2), 0);
     }
@@ -144,20 +191,21 @@ KTEST(x86_acpi, rsdp_signature_and_checksums) {
 
 // The first I/O APIC's address, from the MADT reached through the RSDT.
 Optional<u64> ioapic_from_madt() {
-    Optional<Bytes> rsdp = boot_info().acpi_rsdp ? phys_bytes(*boot_info().acpi_rsdp, 20) : none;
-    Optional<Bytes> rsdt_head = rsdp ? phys_bytes(read_le<u32>(*rsdp, 16), 36) : none;
+    PhysReader mem;
+    Optional<Bytes> rsdp = boot_info().acpi_rsdp ? mem.read(*boot_info().acpi_rsdp, 20) : none;
+    Optional<Bytes> rsdt_head = rsdp ? mem.read(read_le<u32>(*rsdp, 16), 36) : none;
     Optional<Bytes> rsdt =
-        rsdt_head ? phys_bytes(read_le<u32>(*rsdp, 16), read_le<u32>(*rsdt_head, 4)) : none;
+        rsdt_head ? mem.read(read_le<u32>(*rsdp, 16), read_le<u32>(*rsdt_head, 4)) : none;
     if (!rsdt) {
         return none;
     }
     for (usize at = 36; at + 4 <= rsdt->size(); at += 4) {
         u32 table = read_le<u32>(*rsdt, at);
-        Optional<Bytes> head = phys_bytes(table, 36);
+        Optional<Bytes> head = mem.read(table, 36);
         if (!head || signature(*head, 4) != StringView("APIC")) {
             continue;
         }
-        Optional<Bytes> madt = phys_bytes(table, read_le<u32>(*head, 4));
+        Optional<Bytes> madt = mem.read(table, read_le<u32>(*head, 4));
         for (usize e = 44; madt && e + 2 <= madt->size();) {
             u8 type = (*madt)[e];
             u8 length = (*madt)[e + 1];
@@ -176,9 +224,10 @@ Optional<u64> ioapic_from_madt() {
 KTEST(x86_memory, map_device_early_reads_the_ioapic) {
     Optional<u64> ioapic = ioapic_from_madt();
     KASSERT(ioapic.has_value());
+    // After the kernel space took over, map_device_early maps into the dynamic area.
     Result<uptr> mapped = arch::map_device_early(*ioapic, 0x20);
     KASSERT(mapped.ok());
-    KEXPECT(mapped.value() >= fixmap_base);
+    KEXPECT(mapped.value() >= fixmap_base || mm::dynamic_area().contains(mapped.value(), 0x20));
     KEXPECT_EQ(mapped.value() % page_size, *ioapic % page_size);
     // IOREGSEL at 0, IOWIN at 0x10; register 1 is the version: version in bits 0-7, the highest
     // redirection entry in bits 16-23.

@@ -1,8 +1,11 @@
-// x86_64 private helpers: port I/O, CPUID, MSRs, control registers, the TSC, and the layout the
-// boot code (entry.S) sets up. Only framework/arch/x86_64 includes this.
+// x86_64 private helpers: port I/O, CPUID, MSRs, control registers, the TSC, the layout the
+// boot code (entry.S) sets up, and the per-CPU pieces (features, GDT/TSS, IDT) the other files
+// of this folder share. Only framework/arch/x86_64 includes this.
 #pragma once
 
 #include <keel/ktl/types.h>
+
+#include "arch_contract.h"
 
 namespace keel::x86 {
 
@@ -18,6 +21,28 @@ inline constexpr u32 msr_efer = 0xc0000080;
 inline constexpr u64 efer_lme = u64{1} << 8;
 inline constexpr u64 efer_lma = u64{1} << 10;
 inline constexpr u64 efer_nxe = u64{1} << 11;
+inline constexpr u32 msr_pat = 0x277;
+// The PAT's reset value: WB, WT, UC-, UC twice. PCD|PWT in a PTE selects entry 3, UC.
+inline constexpr u64 pat_power_on = 0x0007'0406'0007'0406;
+
+inline constexpr u64 cr0_pg = u64{1} << 31;
+inline constexpr u64 cr0_wp = u64{1} << 16;
+inline constexpr u64 cr4_pae = u64{1} << 5;
+inline constexpr u64 cr4_pge = u64{1} << 7;
+inline constexpr u64 cr4_pcide = u64{1} << 17;
+inline constexpr u64 cr4_smep = u64{1} << 20;
+inline constexpr u64 cr4_smap = u64{1} << 21;
+inline constexpr u64 rflags_ac = u64{1} << 18;
+
+// The GDT every CPU loads (cpu_tables.cc). The user segments sit where SYSCALL/SYSRET want
+// them: STAR[47:32] = kernel code (SS = +8), STAR[63:48] = 0x10 (SS = +8, CS = +16).
+inline constexpr u16 kernel_code_selector = 0x08;
+inline constexpr u16 kernel_data_selector = 0x10;
+inline constexpr u16 user_data_selector = 0x18 | 3;
+inline constexpr u16 user_code_selector = 0x20 | 3;
+inline constexpr u16 tss_selector = 0x28;
+// The TSS's interrupt stack table slot that #DF uses (1..7; 0 means "no stack switch").
+inline constexpr u8 ist_double_fault = 1;
 
 // SAFETY (port I/O): the callers own the device at the port they name (COM1, the PIT, port
 // 0x61, isa-debug-exit); an access to an absent device reads all-ones and writes nothing.
@@ -67,6 +92,32 @@ inline u64 read_cr4() {
     return v;
 }
 
+inline void wrmsr(u32 msr, u64 value) {
+    // SAFETY: callers write architectural MSRs (PAT) with values the SDM allows.
+    asm volatile("wrmsr"
+                 :
+                 : "c"(msr), "a"(static_cast<u32>(value)), "d"(static_cast<u32>(value >> 32))
+                 : "memory");
+}
+
+inline u64 read_cr3() {
+    u64 v;
+    // SAFETY: reading a control register has no side effect.
+    asm volatile("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+// SAFETY (writes): the callers keep what is running mapped (paging.cc, cpu_features.cc); the
+// "memory" clobber orders every access before the switch.
+inline void write_cr3(u64 v) { asm volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
+inline void write_cr4(u64 v) { asm volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+
+inline u64 read_rflags() {
+    u64 v;
+    // SAFETY: pushes and pops one word: the stack is balanced.
+    asm volatile("pushfq; popq %0" : "=r"(v));
+    return v;
+}
+
 inline u64 rdtsc() {
     u32 lo;
     u32 hi;
@@ -75,9 +126,31 @@ inline u64 rdtsc() {
     return (u64{hi} << 32) | lo;
 }
 
-// The IDT whose handlers report a fault and power off (boot.cc); installed before C++ runs
-// anything else.
-void install_early_idt();
+// What this CPU offers, probed once at boot (cpu_features.cc).
+struct Features {
+    bool nx = false;        // CPUID 80000001H:EDX[20]
+    bool gigapages = false; // CPUID 80000001H:EDX[26]
+    bool pge = false;       // CPUID 1:EDX[13]
+    bool pat = false;       // CPUID 1:EDX[16]
+    bool pcid = false;      // CPUID 1:ECX[17]
+    bool smep = false;      // CPUID 7.0:EBX[7]
+    bool smap = false;      // CPUID 7.0:EBX[20]
+    u32 phys_bits = 36;     // CPUID 80000008H:EAX[7:0]
+};
+const Features& features();
+// Probes the features and turns on what Keel uses: CR4.PGE, CR4.SMEP, CR4.SMAP, CR4.PCIDE, and
+// the reset-value PAT. Runs before anything else in C++ (boot.cc).
+void init_cpu_features();
+
+// Loads this CPU's GDT (higher half), reloads the segment registers and the TSS with its
+// emergency stack (cpu_tables.cc).
+void init_cpu_tables();
+// The emergency stack of this CPU: #DF runs on it (IST), and fatal kernel faults are reported
+// on it, so a report never needs the stack that failed.
+VirtRange emergency_stack();
+
+// The IDT whose handlers decode and report faults (traps.cc); installed right after the GDT.
+void install_idt();
 
 // The PIT (channel 2, gated through port 0x61) as a one-shot delay: returns the TSC ticks
 // that `pit_ticks` of the 1.193182 MHz PIT clock took, or 0 when the PIT does not answer.

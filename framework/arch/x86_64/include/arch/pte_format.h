@@ -37,8 +37,9 @@ public:
     }
     constexpr u64 address(u64 pte, u32 level) const {
         // Large leaves keep their PAT bit at bit 12, inside the address field.
-        u64 mask = level == 0 || is_table(pte, level) ? address_mask
-                                                       : address_mask & ~((page_size << (9 * level)) - 1);
+        u64 mask = level == 0 || is_table(pte, level)
+                       ? address_mask
+                       : address_mask & ~((page_size << (9 * level)) - 1);
         return pte & mask;
     }
     constexpr u64 table(u64 phys, bool user_half) const {
@@ -65,5 +66,10 @@ public:
 private:
     u32 max_leaf_;
 };
+
+// The kernel's format. Not on the host, whose tests include every arch's format side by side.
+#ifndef KEEL_HOST
+using NativePteFormat = X86PteFormat;
+#endif
 
 } // namespace keel::arch
