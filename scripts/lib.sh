@@ -189,6 +189,15 @@ check_fault_log() {
     { echo "keel-test: the backtrace does not reach the ktest runner" >&2; return 1; }
 }
 
+# The debug heap's checks must catch the bug, say what it was, and show who did it.
+check_heap_panic_log() {
+  local log=$1 status=$2 what=$3 function=$4
+  [ "$status" -ne 0 ] || { echo "keel-test: the heap check run exited 0" >&2; return 1; }
+  grep -aqE "KERNEL PANIC: $what" "$log" || { echo "keel-test: no '$what' panic" >&2; return 1; }
+  grep -aqE "^  #[0-9]+ +0x[0-9a-f]+ .*$function" "$log" ||
+    { echo "keel-test: the backtrace does not name $function" >&2; return 1; }
+}
+
 # The boot log's memory line: usable RAM must be what QEMU was given, less at most the kernel
 # image and 4 MiB for firmware, boot data and the legacy holes; and never more.
 check_memory_log() {
@@ -254,6 +263,18 @@ test_arch() {
       status=${PIPESTATUS[0]}
       check_fault_log "$log" "$status" "$kind" "$function"
       record "$arch fault report mm_fault.$fault $board/$chain" $?
+    done
+
+    for fault in "double_free|heap: double free of 0x|free_twice" \
+                 "write_after_free|heap: object 0x[0-9a-f]+ \\(size 64\\) was written after it was freed|write_after_free"; do
+      IFS='|' read -r fault kind function <<<"$fault"
+      printf '\n=== %s: fatal ktest heap_fault.%s on %s via %s ===\n' "$arch" "$fault" "$board" "$chain"
+      log="$KEEL_ROOT/build/$arch/fault-heap-$fault-$board-$chain.log"
+      OPT_CMDLINE="ktest=heap_fault.$fault" OPT_TIMEOUT=120
+      boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
+      status=${PIPESTATUS[0]}
+      check_heap_panic_log "$log" "$status" "$kind" "$function"
+      record "$arch heap check heap_fault.$fault $board/$chain" $?
     done
   done
 }

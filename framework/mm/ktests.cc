@@ -383,5 +383,27 @@ KTEST_FATAL(mm_fault, write_kernel_text) { write_into_kernel_text(); }
 
 KTEST_FATAL(mm_fault, stack_overflow) { (void)recurse_forever(0); }
 
+// With KEEL_DEBUG_CHECKS (the default) the heap catches these kernel bugs and panics.
+// A neighbour stays allocated in each so the slab page, and its checks, stay in place.
+[[gnu::noinline]] void free_twice() {
+    (void)detail::heap_allocate(48, 8);
+    void* object = detail::heap_allocate(48, 8).release_value();
+    detail::heap_release(object);
+    detail::heap_release(object);
+}
+
+KTEST_FATAL(heap_fault, double_free) { free_twice(); }
+
+[[gnu::noinline]] void write_after_free() {
+    (void)detail::heap_allocate(48, 8);
+    void* object = detail::heap_allocate(48, 8).release_value();
+    detail::heap_release(object);
+    store(reinterpret_cast<uptr>(object) + 16, 0x1234); // a stale pointer's write
+    // The class hands the most recently freed object out first: this finds the damage.
+    (void)detail::heap_allocate(48, 8);
+}
+
+KTEST_FATAL(heap_fault, write_after_free) { write_after_free(); }
+
 } // namespace
 } // namespace keel
