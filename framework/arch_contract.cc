@@ -1,10 +1,13 @@
 // Compile-time check of the arch contract (arch_contract.h) for the architecture being built.
 #include "arch_contract.h"
+#include "mm/page_table.h"
 
 #include <arch/clock.h>
 #include <arch/console.h>
 #include <arch/cpu.h>
+#include <arch/interrupts.h>
 #include <arch/memory.h>
+#include <arch/paging.h>
 #include <arch/power.h>
 
 namespace keel::arch {
@@ -39,6 +42,33 @@ static_assert(
         { counter_frequency() } -> Returns<u64>;
         { install_console(info) } -> Returns<void>;
     }, "arch/clock.h or arch/console.h is incomplete");
+
+static_assert(
+    requires(u64 root, u32 asid, uptr va) {
+        { pte_format() } -> Returns<NativePteFormat>;
+        { kernel_layout() } -> Returns<KernelLayout>;
+        { activate_kernel_root(root) } -> Returns<void>;
+        { asid_count() } -> Returns<u32>;
+        { activate_user_root(root, asid) } -> Returns<void>;
+        { deactivate_user_root() } -> Returns<void>;
+        { flush_kernel_page(va) } -> Returns<void>;
+        { flush_user_page(va, asid) } -> Returns<void>;
+        { flush_user_asid(asid) } -> Returns<void>;
+        { user_access_begin() } -> Returns<void>;
+        { user_access_end() } -> Returns<void>;
+    }, "arch/paging.h is incomplete");
+static_assert(mm::PageTableFormat<NativePteFormat>, "arch/pte_format.h: not a PageTableFormat");
+
+static_assert(
+    requires(const BootInfo& info, u64 deadline) {
+        { init_interrupts(info) } -> Returns<void>;
+        { set_timer_deadline(deadline) } -> Returns<void>;
+        { wait_for_interrupt() } -> Returns<void>;
+        { interrupt_controller_name() } -> Returns<StringView>;
+        { timer_name() } -> Returns<StringView>;
+        { save_and_disable_interrupts() } -> Returns<u64>;
+        { restore_interrupts(deadline) } -> Returns<void>;
+    }, "arch/interrupts.h or arch/cpu.h is incomplete");
 
 static_assert(
     requires(int status) {

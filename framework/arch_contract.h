@@ -18,8 +18,14 @@
 //   DeviceWindow device_window();  void map_device_window_slot(usize slot, u64 phys);
 //   void device_window_sync();     the early device window's page-table primitives, over which
 //                                  framework/early_device_window.cc defines map_device_early
+// arch/paging.h                               the probed PTE format, the kernel layout, roots,
+//                                              ASIDs, TLB flushes, user-access windows
 // arch/clock.h
 //   void init_clock(const BootInfo&);  u64 counter();  u64 counter_frequency();
+// arch/interrupts.h
+//   void init_interrupts(const BootInfo&);     controller + per-CPU timer from firmware facts
+//   void set_timer_deadline(u64 ns);  void wait_for_interrupt();
+//   StringView interrupt_controller_name();  StringView timer_name();
 // arch/power.h
 //   [[noreturn]] void power_off(int status);       0 = success; never returns
 // arch/console.h

@@ -14,4 +14,6 @@ u64 monotonic_ns() {
     return (ticks / freq) * 1000000000 + (ticks % freq) * 1000000000 / freq;
 }
 
+Result<u64> wall_clock_seconds() { return arch::rtc_seconds(); }
+
 } // namespace keel::clock

@@ -212,6 +212,30 @@ check_memory_log() {
   [ "$usable" -le "$given" ] && [ "$usable" -ge $(( given - kernel - 4096 )) ]
 }
 
+# Console input by interrupt: boot the alone ktest with stdin on a fifo, wait for its prompt,
+# type the line it expects. Typing earlier could be eaten by firmware (U-Boot's autoboot).
+run_console_input_test() {
+  local board=$1 chain=$2 log=$3 fifo pid writer status i
+  fifo=$(mktemp -u "${TMPDIR:-/tmp}/keel-input.XXXXXX") && mkfifo "$fifo" || return 1
+  : >"$log"
+  OPT_CMDLINE="ktest=console_input.typed_line_arrives_by_interrupt" OPT_TIMEOUT=120
+  boot_board "$board" "$chain" <"$fifo" >"$log" 2>&1 &
+  pid=$!
+  exec {writer}>"$fifo"
+  for ((i = 0; i < 900; i++)); do
+    grep -aq 'console input: waiting for a line' "$log" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  printf 'keel-typed-1\r' >&"$writer"
+  wait "$pid"
+  status=$?
+  exec {writer}>&-
+  rm -f "$fifo"
+  cat "$log"
+  check_ktest_log "$log" "$status"
+}
+
 test_arch() {
   local arch=$1 board chain log status
   printf '\n=== %s: build and safe-subset gate ===\n' "$arch"
@@ -276,6 +300,11 @@ test_arch() {
       check_heap_panic_log "$log" "$status" "$kind" "$function"
       record "$arch heap check heap_fault.$fault $board/$chain" $?
     done
+
+    printf '\n=== %s: console input by interrupt on %s via %s ===\n' "$arch" "$board" "$chain"
+    log="$KEEL_ROOT/build/$arch/console-input-$board-$chain.log"
+    run_console_input_test "$board" "$chain" "$log"
+    record "$arch console input by interrupt $board/$chain" $?
   done
 }
 

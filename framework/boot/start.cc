@@ -1,15 +1,20 @@
 #include "boot/start.h"
 
+#include <keel/civil_time.h>
+#include <keel/clock.h>
 #include <keel/cmdline.h>
+#include <keel/console_input.h>
 #include <keel/log.h>
 #include <keel/main.h>
 
 #include <arch/clock.h>
 #include <arch/console.h>
 #include <arch/cpu.h>
+#include <arch/interrupts.h>
 #include <arch/memory.h>
 #include <arch/power.h>
 
+#include "boot/devicetree.h"
 #include "boot/protocols.h"
 #include "console/console.h"
 #include "log_internal.h"
@@ -34,6 +39,32 @@ public:
         return Bytes::from_raw(reinterpret_cast<const u8*>(arch::phys_to_virt(phys)), size);
     }
 };
+
+void log_wall_clock() {
+    Result<u64> now = clock::wall_clock_seconds();
+    if (now.is_error()) {
+        log::info("rtc: none ({})", now.error());
+        return;
+    }
+    CivilTime t = civil_from_unix(now.value());
+    log::info("rtc: {}-{:02}-{:02} {:02}:{:02}:{:02} UTC", t.year, t.month, t.day, t.hour, t.minute,
+              t.second);
+}
+
+// The device-tree console's receive interrupt (x86 wires COM1's in arch::init_interrupts).
+void enable_console_input(const BootInfo& info) {
+    if (!info.device_tree || console_input::available()) {
+        return;
+    }
+    LinearMapReader mem;
+    Optional<Bytes> blob = mem.read(info.device_tree->base, info.device_tree->size);
+    Result<boot::DeviceTree> dt =
+        blob ? boot::DeviceTree::open(*blob) : Result<boot::DeviceTree>(Errno::einval);
+    Result<void> done = dt.ok() ? console::enable_device_tree_input(dt.value()) : dt.error();
+    if (done.is_error()) {
+        log::info("console: no input interrupt ({})", done.error());
+    }
+}
 } // namespace
 
 const BootInfo& boot_info() { return the_boot_info; }
@@ -86,6 +117,10 @@ namespace boot {
     log::init_from_command_line(the_command_line);
     log::info("Keel ({}) booting via {}, boot CPU {}", arch::name, info.protocol, info.boot_cpu_id);
     mm::init_memory(info);
+    arch::init_interrupts(info);
+    log::info("interrupts: {}; timer: {}", arch::interrupt_controller_name(), arch::timer_name());
+    log_wall_clock();
+    enable_console_input(info);
     keel_main(info);
 }
 

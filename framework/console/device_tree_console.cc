@@ -86,6 +86,24 @@ Result<void> install_from_device_tree(const boot::DeviceTree& dt) {
     return {};
 }
 
+Result<void> enable_device_tree_input(const boot::DeviceTree& dt) {
+    Optional<boot::DeviceTree::Node> node = stdout_node(dt);
+    if (!node) {
+        return Errno::enodev;
+    }
+    Optional<Bytes> cells = dt.property(*node, "interrupts");
+    if (!cells || cells->size() % 4 != 0 || cells->empty() || cells->size() > 16) {
+        return Errno::enodev;
+    }
+    IrqSource source;
+    source.kind = IrqSource::Kind::device_tree;
+    source.cell_count = static_cast<u32>(cells->size() / 4);
+    for (u32 i = 0; i < source.cell_count; ++i) {
+        source.cells[i] = read_be<u32>(*cells, i * 4);
+    }
+    return enable_interrupt_input(source);
+}
+
 Uart16550* device_tree_uart16550() { return current() == &uart16550 ? &uart16550 : nullptr; }
 Pl011* device_tree_pl011() { return current() == &pl011 ? &pl011 : nullptr; }
 

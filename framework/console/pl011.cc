@@ -21,6 +21,25 @@ void Pl011::put_char(char c) {
     (void)window_->write(data);
 }
 
+Optional<u8> Pl011::read_char() {
+    Result<pl011_regs::Flags> flags = window_->read<pl011_regs::Flags>();
+    if (flags.is_error() || flags.value().rx_empty() != 0) {
+        return none;
+    }
+    Result<pl011_regs::Data> data = window_->read<pl011_regs::Data>();
+    if (data.is_error()) {
+        return none;
+    }
+    return static_cast<u8>(data.value().byte());
+}
+
+Result<void> Pl011::set_receive_interrupt(bool on) {
+    return window_->modify<pl011_regs::InterruptMask>([&](pl011_regs::InterruptMask& m) {
+        m.set_receive(on ? 1 : 0);
+        m.set_receive_timeout(on ? 1 : 0);
+    });
+}
+
 u32 Pl011::part_number() {
     Result<pl011_regs::PeriphId0> id0 = window_->read<pl011_regs::PeriphId0>();
     Result<pl011_regs::PeriphId1> id1 = window_->read<pl011_regs::PeriphId1>();

@@ -14,7 +14,12 @@ struct Data : Register<Data, u32, 0x000> {
     KEEL_REG_FIELD(7, 0, byte);
 };
 struct Flags : Register<Flags, u32, 0x018> {
+    KEEL_REG_BIT(4, rx_empty);
     KEEL_REG_BIT(5, tx_full);
+};
+struct InterruptMask : Register<InterruptMask, u32, 0x038> {
+    KEEL_REG_BIT(4, receive);
+    KEEL_REG_BIT(6, receive_timeout); // fires for bytes below the FIFO level
 };
 struct PeriphId0 : Register<PeriphId0, u32, 0xfe0> {
     KEEL_REG_FIELD(7, 0, part_low);
@@ -31,6 +36,8 @@ public:
     void init(IoMem window, StringView name);
     void put_char(char c) override;
     StringView name() const override { return name_.view(); }
+    Optional<u8> read_char() override;
+    Result<void> set_receive_interrupt(bool on) override;
 
     // The PrimeCell peripheral id part number (0x011 for a PL011); used by ktests.
     u32 part_number();

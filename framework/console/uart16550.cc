@@ -41,6 +41,19 @@ void Uart16550::put_char(char c) {
     regs_->write(reg_data, static_cast<u8>(c));
 }
 
+Optional<u8> Uart16550::read_char() {
+    if ((regs_->read(reg_line_status) & line_status_data_ready) == 0) {
+        return none;
+    }
+    return regs_->read(reg_data);
+}
+
+Result<void> Uart16550::set_receive_interrupt(bool on) {
+    regs_->write(reg_modem_control, on ? 0x03 | modem_control_out2 : 0x03);
+    regs_->write(reg_interrupt_enable, on ? interrupt_enable_receive : 0);
+    return {};
+}
+
 bool Uart16550::scratch_register_works() {
     u8 saved = regs_->read(reg_scratch);
     regs_->write(reg_scratch, 0x5a);

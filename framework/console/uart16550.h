@@ -44,7 +44,10 @@ public:
     static constexpr u32 reg_modem_control = 4;
     static constexpr u32 reg_line_status = 5;
     static constexpr u32 reg_scratch = 7;
+    static constexpr u8 line_status_data_ready = 1 << 0;
     static constexpr u8 line_status_thr_empty = 1 << 5;
+    static constexpr u8 interrupt_enable_receive = 1 << 0;
+    static constexpr u8 modem_control_out2 = 1 << 3; // gates the IRQ line on PCs
 
     constexpr Uart16550() = default;
 
@@ -52,6 +55,8 @@ public:
     void init(Uart16550Registers& regs, StringView name);
     void put_char(char c) override;
     StringView name() const override { return name_.view(); }
+    Optional<u8> read_char() override;
+    Result<void> set_receive_interrupt(bool on) override;
 
     // The scratch register round trip: proves the registers answer (used by ktests).
     bool scratch_register_works();

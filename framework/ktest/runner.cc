@@ -54,22 +54,21 @@ void record_failure_values(StringView expr, StringView lhs, StringView rhs, cons
 usize run_all(StringView filter) {
     usize passed = 0;
     usize failed = 0;
-    usize fatal_skipped = 0;
+    usize alone_skipped = 0;
     for (const Case& c : all_cases()) {
         StringView suite = StringView::from_c_string(c.suite);
         StringView name = StringView::from_c_string(c.name);
         if (!matches(suite, name, filter)) {
             continue;
         }
-        if (c.fatal) {
+        if (c.alone) {
             FixedString<160> full;
             format(full, "{}.{}", suite, name);
             if (full.view() != filter) {
-                ++fatal_skipped;
+                ++alone_skipped;
                 continue;
             }
-            format(console::sink(), "ktest: RUN {}.{} (fatal: expected to end the kernel)\n", suite,
-                   name);
+            format(console::sink(), "ktest: RUN {}.{} (runs alone)\n", suite, name);
         }
         current_failures = 0;
         u64 start = clock::monotonic_ns();
@@ -80,11 +79,11 @@ usize run_all(StringView filter) {
                suite, name, micros);
         (ok ? passed : failed) += 1;
     }
-    if (fatal_skipped > 0) {
+    if (alone_skipped > 0) {
         format(console::sink(),
-               "ktest: {} fatal cases not run: each ends the kernel, so each runs alone "
-               "(ktest=suite.name; ./keel test does)\n",
-               fatal_skipped);
+               "ktest: {} cases not run: each ends the kernel or needs typed input, so each runs "
+               "alone (ktest=suite.name; ./keel test does)\n",
+               alone_skipped);
     }
     // Exactly this form, alone on its line: CI and ./keel read it.
     format(console::sink(), "ktest: {} passed, {} failed\n", passed, failed);

@@ -3,8 +3,11 @@
 
 #include <keel/ktl/string_view.h>
 
+#include "boot/devicetree.h"
+
 namespace keel::arch {
-// What vectors.S saves of the interrupted kernel context, on the emergency stack.
+// What vectors.S saves of the interrupted kernel context: on the emergency stack for a fault, on
+// the interrupted stack for an IRQ (esr and far 0 then), which returns through it.
 struct TrapFrame {
     u64 x[31]; // x0-x30; x[29] is the frame pointer, x[30] the link register
     u64 sp;    // SP_EL1 when the exception was taken
@@ -23,6 +26,9 @@ extern "C" {
 // vectors.S -> trap.cc: an exception taken from the kernel (EL1 on SP_EL1), on the emergency
 // stack; vector is the index in the table (4..7: synchronous, IRQ, FIQ, SError).
 [[noreturn]] void keel_arch_kernel_exception(keel::u64 vector, keel::arch::TrapFrame* frame);
+// vectors.S -> interrupts.cc: an IRQ taken from the kernel, on the interrupted stack (SP_EL1);
+// the frame is the interrupted context, restored from it on return.
+void keel_arch_irq(keel::arch::TrapFrame* frame);
 // vectors.S -> trap.cc: an exception nothing can come back from (a fault while reporting one,
 // or from EL0 before user space exists), on the last-resort stack; x0-x5 are lost.
 [[noreturn]] void keel_arch_early_trap(keel::u64 vector, keel::u64 esr, keel::u64 elr,
@@ -45,6 +51,12 @@ namespace keel::arch {
 void set_kernel_load_base(u64 phys);
 // The physical address of a kernel image address (its link-time address).
 u64 image_virt_to_phys(uptr va);
+
+// The device tree the boot loader handed over (boot::start validated it), opened again.
+Result<boot::DeviceTree> boot_device_tree(const BootInfo& info);
+
+// IRQ entries so far (interrupts.cc): wait_for_interrupt waits for this to move.
+u64 interrupt_entries();
 
 // The PSCI conduit the device tree names in /psci "method" ("hvc" or "smc").
 void set_psci_method(StringView method);

@@ -114,7 +114,18 @@ leave_el2:
     mov x0, #0x33ff             // CPTR_EL2: no FP/SIMD traps
     msr cptr_el2, x0
     msr hstr_el2, xzr
-    mrs x0, midr_el1
+    // GICv3: let EL1 use the system-register CPU interface (ICC_SRE_EL2.SRE and .Enable, or
+    // EL1's ICC_SRE_EL1 accesses trap to EL2), and keep the virtual CPU interface off.
+    mrs x0, id_aa64pfr0_el1
+    ubfx x0, x0, #24, #4        // GIC: the ICC_* system registers exist
+    cbz x0, 2f
+    mrs x0, S3_4_C12_C9_5       // ICC_SRE_EL2
+    orr x0, x0, #0x1            // SRE
+    orr x0, x0, #0x8            // Enable
+    msr S3_4_C12_C9_5, x0
+    isb
+    msr S3_4_C12_C11_0, xzr     // ICH_HCR_EL2
+2:  mrs x0, midr_el1
     msr vpidr_el2, x0
     mrs x0, mpidr_el1
     msr vmpidr_el2, x0

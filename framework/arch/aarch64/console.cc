@@ -9,16 +9,21 @@
 
 namespace keel::arch {
 
-void install_console(const BootInfo& info) {
+Result<boot::DeviceTree> boot_device_tree(const BootInfo& info) {
     if (!info.device_tree) {
-        return; // boot::start reports the unusable handoff
+        return Errno::enodev;
     }
     PhysRange dtb = *info.device_tree;
-    // SAFETY: boot::start read and validated this blob through the same linear map.
+    // SAFETY: boot::start read and validated this blob through the same linear map, which
+    // covers all RAM for good; the blob lies in RAM reserved as MemoryKind::DeviceTree.
     Bytes blob = Bytes::from_raw(reinterpret_cast<const u8*>(phys_to_virt(dtb.base)), dtb.size);
-    Result<boot::DeviceTree> dt = boot::DeviceTree::open(blob);
+    return boot::DeviceTree::open(blob);
+}
+
+void install_console(const BootInfo& info) {
+    Result<boot::DeviceTree> dt = boot_device_tree(info);
     if (dt.is_error()) {
-        return;
+        return; // boot::start reports the unusable handoff
     }
     if (Optional<boot::DeviceTree::Node> psci = dt.value().find("/psci")) {
         set_psci_method(dt.value().string_property(*psci, "method").value_or(""));

@@ -26,4 +26,12 @@ inline constexpr u32 mmfr1_pan = 20;      // 0: no PAN
 inline constexpr u64 par_fault = 1;
 inline constexpr u64 par_address_mask = 0x0000'ffff'ffff'f000;
 
+// This CPU's MPIDR_EL1 affinity as Aff3.Aff2.Aff1.Aff0 in bits 31:0 (Aff3 moved down from bits
+// 39:32): the form of BootInfo::boot_cpu_id and of GICv3's GICR_TYPER bits 63:32.
+inline u64 this_cpu_affinity() {
+    // SAFETY: reading an identification register has no side effects.
+    u64 mpidr = KEEL_READ_SYSREG(mpidr_el1);
+    return (mpidr & 0xffffff) | (((mpidr >> 32) & 0xff) << 24);
+}
+
 } // namespace keel::arch

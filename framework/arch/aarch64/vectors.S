@@ -1,16 +1,23 @@
 // The exception vectors and the semihosting exit call.
 //
-// Stack overflow: an AArch64 exception pushes nothing, but its handler must store the registers
+// Faults: an AArch64 exception pushes nothing, but its handler must store the registers
 // somewhere, and the stack it was running on may be the very thing that failed (a kernel stack
-// run into its guard page). So exceptions taken from the kernel never store to the interrupted
-// stack: while a CPU runs at EL1 its SP_EL0 holds the top of that CPU's emergency stack
-// (boot.S sets it; a future return to EL0 must save the user's SP_EL0 and put it back), and the
-// kernel runs on SP_EL1. A kernel vector's first instruction selects SP_EL0 (msr spsel does not
-// touch memory or registers), and everything after it runs on the emergency stack: the frame,
-// the decoding, the fault report. The interrupted SP_EL1 is read back by selecting it for one
-// instruction. Nothing is recoverable yet (no interrupts, no user space, every kernel trap is
-// fatal), so the frame never goes back; when traps become recoverable, the entry can move to the
-// interrupted stack after checking it is clear of its guard.
+// run into its guard page). So synchronous exceptions, FIQs and SErrors taken from the kernel
+// never store to the interrupted stack: while a CPU runs at EL1 its SP_EL0 holds the top of that
+// CPU's emergency stack (boot.S sets it; a future return to EL0 must save the user's SP_EL0 and
+// put it back), and the kernel runs on SP_EL1. Such a vector's first instruction selects SP_EL0
+// (msr spsel does not touch memory or registers), and everything after it runs on the emergency
+// stack: the frame, the decoding, the fault report. The interrupted SP_EL1 is read back by
+// selecting it for one instruction. These are all fatal, so that frame never goes back.
+//
+// IRQs are the exception: they come back. An IRQ is taken from code running normally on a good
+// stack (nothing about the stack caused it), so its frame goes on the interrupted stack, SP_EL1,
+// and the entry restores every register from it and returns with eret. The emergency stack would
+// be wrong for them: it is one per CPU, so an interrupted context saved there could not outlive
+// a switch to another task (preemption keeps each task's interrupted state on its own stack), and
+// a fault inside a handler running on it would arrive at the "EL1 with SP_EL0" entries and lose
+// its report. If the frame itself runs a nearly full stack into its guard page, the store faults:
+// a synchronous exception, which moves to the emergency stack and reports the overflow.
 //
 // An exception while already on the emergency stack (the report itself faulted) arrives at the
 // "EL1 with SP_EL0" entries and goes to the last-resort path, as do exceptions from EL0 (no user
@@ -31,6 +38,13 @@
     b kernel_exception
 .endm
 
+.macro irq_vector
+    .balign 0x80
+    sub sp, sp, #FRAME_SIZE     // on the interrupted stack (SP_EL1): see above
+    stp x0, x1, [sp]
+    b kernel_irq
+.endm
+
 .macro last_resort_vector index
     .balign 0x80
     mov x0, #\index
@@ -44,9 +58,10 @@ keel_vectors:
     .irp index, 0, 1, 2, 3      // EL1 with SP_EL0: a fault on the emergency stack itself
     last_resort_vector \index
     .endr
-    .irp index, 4, 5, 6, 7      // EL1 with SP_EL1: the kernel
-    kernel_vector \index
-    .endr
+    kernel_vector 4             // EL1 with SP_EL1, the kernel: synchronous
+    irq_vector                  // IRQ
+    kernel_vector 6             // FIQ (PSTATE.F stays masked; the GIC signals IRQs only)
+    kernel_vector 7             // SError
     .irp index, 8, 9, 10, 11, 12, 13, 14, 15 // EL0 (AArch64, AArch32): no user space yet
     last_resort_vector \index
     .endr
@@ -86,6 +101,58 @@ kernel_exception:
     bl keel_arch_kernel_exception // never returns
 1:  wfi
     b 1b
+
+// On the interrupted stack, x0/x1 saved: save the rest as an arch::TrapFrame (esr and far are
+// 0), call keel_arch_irq(frame), then restore all of it from the frame (a handler, or later a
+// task switch, may have changed ELR/SPSR in it) and return to the interrupted code. The frame is
+// 16-byte aligned as the stack pointer was, and the code is compiled for general registers only
+// (no FP/SIMD state to save).
+kernel_irq:
+    stp x2, x3, [sp, #16]
+    stp x4, x5, [sp, #32]
+    stp x6, x7, [sp, #48]
+    stp x8, x9, [sp, #64]
+    stp x10, x11, [sp, #80]
+    stp x12, x13, [sp, #96]
+    stp x14, x15, [sp, #112]
+    stp x16, x17, [sp, #128]
+    stp x18, x19, [sp, #144]
+    stp x20, x21, [sp, #160]
+    stp x22, x23, [sp, #176]
+    stp x24, x25, [sp, #192]
+    stp x26, x27, [sp, #208]
+    stp x28, x29, [sp, #224]
+    add x1, sp, #FRAME_SIZE     // the interrupted stack pointer
+    stp x30, x1, [sp, #240]     // x30, sp
+    mrs x2, elr_el1
+    mrs x3, spsr_el1
+    stp x2, x3, [sp, #FRAME_ELR]
+    stp xzr, xzr, [sp, #FRAME_ESR]
+    stp x29, x2, [sp, #FRAME_RECORD] // the handler's backtrace runs on into the interrupted code
+    add x29, sp, #FRAME_RECORD
+    mov x0, sp
+    bl keel_arch_irq
+    ldp x2, x3, [sp, #FRAME_ELR]
+    msr elr_el1, x2
+    msr spsr_el1, x3
+    ldp x0, x1, [sp]
+    ldp x2, x3, [sp, #16]
+    ldp x4, x5, [sp, #32]
+    ldp x6, x7, [sp, #48]
+    ldp x8, x9, [sp, #64]
+    ldp x10, x11, [sp, #80]
+    ldp x12, x13, [sp, #96]
+    ldp x14, x15, [sp, #112]
+    ldp x16, x17, [sp, #128]
+    ldp x18, x19, [sp, #144]
+    ldp x20, x21, [sp, #160]
+    ldp x22, x23, [sp, #176]
+    ldp x24, x25, [sp, #192]
+    ldp x26, x27, [sp, #208]
+    ldp x28, x29, [sp, #224]
+    ldr x30, [sp, #240]
+    add sp, sp, #FRAME_SIZE
+    eret
 
 // Clobbers x0-x5 (reported as they are now): only for exceptions nothing can come back from.
 last_resort:

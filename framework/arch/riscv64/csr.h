@@ -1,4 +1,5 @@
-// riscv64: the supervisor CSRs and fences the paging code uses. Private to framework/arch/riscv64.
+// riscv64: the supervisor CSRs and fences the paging and interrupt code use. Private to
+// framework/arch/riscv64.
 #pragma once
 
 #include <keel/ktl/types.h>
@@ -59,6 +60,43 @@ inline void sfence_page_asid(uptr va, u64 asid) {
 inline void sfence_asid(u64 asid) {
     // SAFETY: as above.
     asm volatile("sfence.vma zero, %0" : "+r"(asid)::"memory");
+}
+
+// Interrupt bits, the same in sie and sip (privileged spec): software, timer, external.
+inline constexpr u64 irq_ssi = u64{1} << 1;
+inline constexpr u64 irq_sti = u64{1} << 5;
+inline constexpr u64 irq_sei = u64{1} << 9;
+inline constexpr u64 sstatus_sie = u64{1} << 1; // interrupts taken in S-mode
+
+inline void set_sie(u64 bits) {
+    // SAFETY: only enables interrupt causes; sstatus.SIE still decides whether they are taken.
+    asm volatile("csrs sie, %0" ::"r"(bits) : "memory");
+}
+
+inline u64 read_sie() {
+    u64 value = 0;
+    // SAFETY: reading sie has no side effect.
+    asm volatile("csrr %0, sie" : "=r"(value));
+    return value;
+}
+
+inline u64 read_sip() {
+    u64 value = 0;
+    // SAFETY: reading sip has no side effect.
+    asm volatile("csrr %0, sip" : "=r"(value));
+    return value;
+}
+
+inline void clear_sip(u64 bits) {
+    // SAFETY: only SSIP is writable from S-mode; it acknowledges a software interrupt.
+    asm volatile("csrc sip, %0" ::"r"(bits) : "memory");
+}
+
+// Sstc's stimecmp (CSR 0x14d, named by number for assemblers that predate Sstc). Only after
+// hart_timer.cc found that the hart has it: without it the access is an illegal instruction.
+inline void write_stimecmp(u64 value) {
+    // SAFETY: sets this hart's timer compare value; STIP follows time >= stimecmp.
+    asm volatile("csrw 0x14d, %0" ::"r"(value) : "memory");
 }
 
 } // namespace keel::arch::riscv::csr

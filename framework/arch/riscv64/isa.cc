@@ -1,9 +1,7 @@
 // riscv64: reading the boot hart's extensions from the device tree (isa.h).
 #include "isa.h"
 
-#include <arch/memory.h>
-
-#include "boot/devicetree.h"
+#include "device_tree.h"
 
 namespace keel::arch::riscv {
 
@@ -35,18 +33,6 @@ bool any_part(StringView text, char separator, Fn&& fn) {
         start = end + 1;
     }
     return false;
-}
-
-Optional<boot::DeviceTree> boot_device_tree() {
-    Optional<PhysRange> dtb = boot_info().device_tree;
-    if (!dtb || dtb->end() > early_phys_limit()) {
-        return none;
-    }
-    // SAFETY: the boot code parsed this range as the DTB through the same linear map, and the
-    // memory map keeps it reserved.
-    Bytes blob = Bytes::from_raw(reinterpret_cast<const u8*>(phys_to_virt(dtb->base)), dtb->size);
-    Result<boot::DeviceTree> dt = boot::DeviceTree::open(blob);
-    return dt.ok() ? Optional<boot::DeviceTree>(dt.value()) : none;
 }
 
 } // namespace

@@ -10,8 +10,13 @@ class Device;
 namespace keel::arch::riscv::sbi {
 
 inline constexpr u64 ext_legacy_putchar = 0x01;
+inline constexpr u64 ext_legacy_getchar = 0x02; // returns the byte, or -1, in a0
 inline constexpr u64 ext_legacy_shutdown = 0x08;
 inline constexpr u64 ext_system_reset = 0x53525354; // "SRST"
+inline constexpr u64 ext_legacy_set_timer = 0x00;
+inline constexpr u64 ext_base = 0x10;
+inline constexpr u64 base_probe_extension = 3; // value != 0 when the extension exists
+inline constexpr u64 ext_time = 0x54494d45;    // "TIME"; fid 0: set_timer(stime_value)
 
 struct Result {
     i64 error; // 0 = success; negative SBI error codes
@@ -27,6 +32,12 @@ inline Result call(u64 ext, u64 fid, u64 arg0 = 0, u64 arg1 = 0) {
     // firmware returns error/value in a0/a1 and preserves every other register.
     asm volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a6), "r"(a7) : "memory");
     return {static_cast<i64>(a0), static_cast<i64>(a1)};
+}
+
+// Whether the firmware implements extension `ext` (SBI 0.2 and later; false before).
+inline bool has_extension(u64 ext) {
+    Result probe = call(ext_base, base_probe_extension, ext);
+    return probe.error == 0 && probe.value != 0;
 }
 
 // The firmware's console (legacy putchar): slow, but there before any device is mapped.

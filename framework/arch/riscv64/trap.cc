@@ -1,16 +1,21 @@
-// riscv64: the C++ half of kernel trap handling (trap.h): kernel page faults become KernelFault
-// reports, a fault of probe_read() resumes at its fixup, anything else is an unexpected trap.
+// riscv64: the C++ half of kernel trap handling (trap.h): interrupts go to handle_interrupt
+// (irq_entry.h), kernel page faults become KernelFault reports, a fault of probe_read() or of
+// the stimecmp probe resumes at its fixup, anything else is an unexpected trap.
 #include "trap.h"
 
 #include <keel/panic.h>
 
 #include "fault.h"
+#include "irq_entry.h"
 #include "live_tables.h"
 
 extern "C" const char keel_riscv_emergency_stack_bottom[];
 extern "C" const char keel_riscv_emergency_stack_top[];
 extern "C" const char keel_riscv_probe_load[];
 extern "C" const char keel_riscv_probe_fixup[];
+extern "C" const char keel_riscv_probe_csr_first[];
+extern "C" const char keel_riscv_probe_csr_end[];
+extern "C" const char keel_riscv_probe_csr_fixup[];
 extern "C" keel::u64 keel_riscv_probe_read(keel::uptr va, keel::u64* out);
 
 namespace keel::arch::riscv {
@@ -23,6 +28,7 @@ constexpr u64 sstatus_spp = u64{1} << 8; // the trap came from S-mode
 // Exception codes (privileged spec, scause).
 enum : u64 {
     instruction_access_fault = 1,
+    illegal_instruction = 2,
     load_access_fault = 5,
     store_access_fault = 7,
     instruction_page_fault = 12,
@@ -98,7 +104,18 @@ using namespace keel::arch::riscv;
 extern "C" void keel_riscv_trap(TrapFrame& frame) {
     u64 cause = frame.scause;
     bool from_kernel = (frame.sstatus & sstatus_spp) != 0;
-    if ((cause & scause_interrupt) == 0 && from_kernel && is_memory_fault(cause)) {
+    if ((cause & scause_interrupt) != 0) {
+        // The frame holds every register: returning resumes the interrupted code as it was.
+        handle_interrupt(cause & ~scause_interrupt);
+        return;
+    }
+    if (cause == illegal_instruction && from_kernel &&
+        frame.sepc >= address_of(keel_riscv_probe_csr_first) &&
+        frame.sepc < address_of(keel_riscv_probe_csr_end)) {
+        frame.sepc = address_of(keel_riscv_probe_csr_fixup);
+        return;
+    }
+    if (from_kernel && is_memory_fault(cause)) {
         if (frame.sepc == address_of(keel_riscv_probe_load)) {
             frame.sepc = address_of(keel_riscv_probe_fixup);
             return;

@@ -97,8 +97,8 @@ keel_riscv_trap_entry:
     mv      a0, sp
     call    keel_riscv_trap
 
-    /* keel_riscv_trap returned: the trap is handled (a fixup); resume where the frame says,
-     * with the stack limit the trap found. */
+    /* keel_riscv_trap returned: the trap is handled (an interrupt, a fixup); resume where the
+     * frame says, with every register as saved and the stack limit the trap found. */
     csrr    t0, sscratch
     ld      t1, TRAP_FRAME_STACK_LIMIT(sp)
     sd      t1, TRAP_CPU_STACK_LIMIT(t0)
@@ -150,6 +150,25 @@ keel_riscv_probe_load:
     li      a0, 0
     ret
 keel_riscv_probe_fixup:
+    li      a0, 1
+    ret
+
+/* keel_riscv_probe_stimecmp(a0 = value, a1 = where to put what reads back): 0 when Sstc's
+ * stimecmp (CSR 0x14d) could be written and read, 1 when the access was an illegal instruction
+ * (no Sstc, or the firmware left menvcfg.STCE clear). trap.cc sends an illegal-instruction trap
+ * between keel_riscv_probe_csr_first and keel_riscv_probe_csr_end to keel_riscv_probe_csr_fixup. */
+    .balign 4
+    .globl keel_riscv_probe_stimecmp, keel_riscv_probe_csr_first, keel_riscv_probe_csr_end
+    .globl keel_riscv_probe_csr_fixup
+keel_riscv_probe_stimecmp:
+keel_riscv_probe_csr_first:
+    csrw    0x14d, a0
+    csrr    t0, 0x14d
+keel_riscv_probe_csr_end:
+    sd      t0, 0(a1)
+    li      a0, 0
+    ret
+keel_riscv_probe_csr_fixup:
     li      a0, 1
     ret
 

@@ -205,27 +205,37 @@ boot64_high:
     hlt
     jmp 4b
 
-/* --- trap stubs: error code (0 when the CPU pushes none), vector, the general registers, then
- * keel_x86_trap(TrapFrame*) in traps.cc. Every exception is fatal so far: no return path yet. */
+/* --- trap stubs, one per IDT vector, 16 bytes apart: error code (0 when the CPU pushes none),
+ * vector, then every general register is saved and C++ gets a TrapFrame* (traps.cc).
+ * Exceptions (vectors 0-31) go to keel_x86_trap and do not come back: each is fatal so far,
+ * and their path stays as lean as it was, since a fault near the end of a stack must still
+ * reach the emergency stack. Interrupts (0x20 and up) go to keel_x86_interrupt and return:
+ * the registers are restored and IRETQ resumes the interrupted code with its RFLAGS. The kernel
+ * uses no SSE/x87 and no red zone (cmake/toolchains/x86_64.cmake), so the general registers
+ * are the whole context. */
     .section .text.traps, "ax"
     .balign 16
     .globl keel_x86_trap_stubs
 keel_x86_trap_stubs:
     .set vector, 0
-    .rept 32
+    .rept 256
     .balign 16
     .if vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21 || vector == 29 || vector == 30
     .else
     pushq $0
     .endif
     pushq $vector
+    .if vector < 32
     jmp trap_common
+    .else
+    jmp interrupt_common
+    .endif
     .set vector, vector + 1
     .endr
 
-trap_common:
-    /* The CPU aligned rsp to 16 before its 5-word frame; with error code, vector and these 15
-     * registers the frame is 22 words, so the call below sees the ABI's alignment. */
+/* The CPU aligned rsp to 16 before its 5-word frame; with error code, vector and these 15
+ * registers the frame is 22 words, so the call after it sees the ABI's alignment. */
+.macro save_registers
     pushq %rax
     pushq %rbx
     pushq %rcx
@@ -242,11 +252,37 @@ trap_common:
     pushq %r14
     pushq %r15
     cld
+.endm
+
+trap_common:
+    save_registers
     movq %rsp, %rdi                /* TrapFrame* */
     call keel_x86_trap
 5:  cli
     hlt
     jmp 5b
+
+interrupt_common:
+    save_registers
+    movq %rsp, %rdi                /* TrapFrame* */
+    call keel_x86_interrupt
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    addq $16, %rsp                 /* vector and error code */
+    iretq
 
 /* --- boot page tables and stack ----------------------------------------------------------- */
     .section .bss.page_tables, "aw", @nobits

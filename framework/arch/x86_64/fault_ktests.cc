@@ -48,7 +48,10 @@ KTEST_FATAL(x86_fault, smap_blocks_user_read) {
 }
 
 // Recurses until less than `left` bytes of the boot stack remain, then faults there: the #PF
-// frame still fits, the report (symbolizing, formatting, a backtrace) would not.
+// frame still fits, the report (symbolizing, formatting, a backtrace) would not. Each level
+// takes ~96 bytes, so the fault comes with between left - 96 and left bytes to spare; the trip
+// to the emergency stack needs ~290 (176 of saved frame, the calls to deliver_fault). 512 fits
+// that whatever the layout above; without the switch the report overflows (checked by hand).
 [[gnu::noinline]] void fault_near_the_stack_end(usize left) {
     Array<u8, 64> filler{};
     uptr sp = reinterpret_cast<uptr>(&filler);
@@ -61,6 +64,6 @@ KTEST_FATAL(x86_fault, smap_blocks_user_read) {
     asm volatile("" : : "r"(filler[0]) : "memory"); // keeps the frame: no tail call
 }
 
-KTEST_FATAL(x86_fault, null_read_with_little_stack_left) { fault_near_the_stack_end(384); }
+KTEST_FATAL(x86_fault, null_read_with_little_stack_left) { fault_near_the_stack_end(512); }
 
 } // namespace keel::x86::fault_ktests

@@ -6,11 +6,14 @@
 #include <arch/cpu.h>
 #include <arch/memory.h>
 
+#include "acpi.h"
+#include "apic.h"
 #include "backtrace.h"
 #include "console/uart16550.h"
 #include "mm/kernel_space.h"
 #include "mm/kernel_vm.h"
 #include "mmio.h"
+#include "rtc.h"
 #include "x86.h"
 
 // A named namespace, not an anonymous one: the backtrace test looks for these names.
@@ -25,80 +28,9 @@ bool contains(StringView text, StringView needle) {
     return false;
 }
 
-// Reads physical memory for the ACPI checks: through the linear map where it covers the range
-// (RAM), else through device mappings of firmware areas the kernel does not map (the BIOS
-// segment holding qboot's RSDP, SeaBIOS's reserved table area), released with the reader.
-class PhysReader {
-public:
-    PhysReader() = default;
-    PhysReader(const PhysReader&) = delete;
-    PhysReader& operator=(const PhysReader&) = delete;
-    ~PhysReader() {
-        for (const Window& w : windows_) {
-            mm::unmap_device(w.va, w.size);
-        }
-    }
-
-    Optional<Bytes> read(u64 phys, usize size) {
-        u64 end = 0;
-        if (phys == 0 || size == 0 || !checked_add(phys, u64{size}, end)) {
-            return none;
-        }
-        uptr va = 0;
-        if (linear_mapped(phys, end)) {
-            va = arch::phys_to_virt(phys);
-        } else {
-            Result<uptr> mapped = Errno::enomem;
-            if (!windows_.full()) {
-                mapped = mm::map_device(phys, size);
-            }
-            if (!mapped.ok()) {
-                return none;
-            }
-            va = mapped.value();
-            (void)windows_.push({va, size}); // cannot fail: not full (checked above)
-        }
-        // SAFETY: [va, va + size) is mapped readable (linear map or a device mapping this
-        // reader holds until it goes), and the bytes are only read while it lives.
-        return Bytes::from_raw(reinterpret_cast<const u8*>(va), size);
-    }
-
-private:
-    struct Window {
-        uptr va = 0;
-        usize size = 0;
-    };
-    static bool linear_mapped(u64 phys, u64 end) {
-        for (u64 page = align_down(phys, page_size); page < end; page += page_size) {
-            if (!mm::query_kernel(arch::phys_to_virt(page)).has_value()) {
-                return false;
-            }
-        }
-        return true;
-    }
-    FixedVector<Window, 32> windows_;
-};
-
-// The first `size` bytes of an ACPI structure as text, for comparing signatures.
-StringView signature(Bytes bytes, usize size) {
-    Bytes head = bytes.first(size);
-    // SAFETY: chars and bytes have the same representation; the span stays within `bytes`.
-    return StringView(
-        Span<const char>::from_raw(reinterpret_cast<const char*>(head.data()), head.size()));
-}
-
-u8 byte_sum(Bytes bytes) {
-    u8 sum = 0;
-    for (u8 b : bytes) {
-        sum = static_cast<u8>(sum + b);
-    }
-    return sum;
-}
-
-u8 read_cmos(u8 index) {
-    outb(0x70, index);
-    return inb(0x71);
-}
+using acpi::byte_sum;
+using acpi::PhysReader;
+using acpi::signature;
 
 KTEST(x86_console, com1_scratch_register_round_trip) {
     KEXPECT(com1().scratch_register_works());
@@ -164,8 +96,8 @@ KTEST(x86_memory, kernel_image_is_reserved) {
 KTEST(x86_memory, ram_in_the_map_matches_qemu_cmos) {
     // QEMU records its RAM size in CMOS: 64 KiB units above 16 MiB (below 4 GiB), and above
     // 4 GiB. The map must account for all of it, less the firmware's few reservations.
-    u64 mid = read_cmos(0x34) | u64{read_cmos(0x35)} << 8;
-    u64 high = read_cmos(0x5b) | u64{read_cmos(0x5c)} << 8 | u64{read_cmos(0x5d)} << 16;
+    u64 mid = cmos_read(0x34) | u64{cmos_read(0x35)} << 8;
+    u64 high = cmos_read(0x5b) | u64{cmos_read(0x5c)} << 8 | u64{cmos_read(0x5d)} << 16;
     u64 ram = (u64{16} << 20) + (mid << 16) + (high << 16);
     const BootInfo& boot = boot_info();
     u64 claimed = boot.total_bytes(MemoryKind::Usable) + boot.total_bytes(MemoryKind::KernelImage) +
@@ -189,8 +121,13 @@ KTEST(x86_acpi, rsdp_signature_and_checksums) {
     }
 }
 
-// The first I/O APIC's address, from the MADT reached through the RSDT.
-Optional<u64> ioapic_from_madt() {
+// The local APIC's and the first I/O APIC's addresses, from the MADT reached through the RSDT:
+// a reading of the table independent of madt.cc, to check what the controller was set up from.
+struct MadtAddresses {
+    u64 local_apic = 0;
+    u64 io_apic = 0;
+};
+Optional<MadtAddresses> addresses_from_madt() {
     PhysReader mem;
     Optional<Bytes> rsdp = boot_info().acpi_rsdp ? mem.read(*boot_info().acpi_rsdp, 20) : none;
     Optional<Bytes> rsdt_head = rsdp ? mem.read(read_le<u32>(*rsdp, 16), 36) : none;
@@ -213,12 +150,35 @@ Optional<u64> ioapic_from_madt() {
                 return none;
             }
             if (type == 1 && length >= 12) {
-                return u64{read_le<u32>(*madt, e + 4)};
+                return MadtAddresses{read_le<u32>(*madt, 36), read_le<u32>(*madt, e + 4)};
             }
             e += length;
         }
     }
     return none;
+}
+Optional<u64> ioapic_from_madt() {
+    Optional<MadtAddresses> a = addresses_from_madt();
+    return a ? Optional<u64>(a->io_apic) : none;
+}
+
+KTEST(x86_irq, controllers_are_the_madt_ones_and_kept_from_drivers) {
+    Optional<MadtAddresses> madt = addresses_from_madt();
+    KASSERT(madt.has_value());
+    KASSERT(local_apic().ready());
+    KEXPECT_EQ(local_apic().phys(), madt->local_apic);
+    // The CPU decodes its APIC where IA32_APIC_BASE says, and it is enabled in xAPIC mode.
+    u64 apic_base = rdmsr(0x1b);
+    KEXPECT_EQ(apic_base & ~u64{0xfff}, madt->local_apic);
+    KEXPECT((apic_base & (1 << 11)) != 0);
+    KEXPECT((apic_base & (1 << 10)) == 0);
+    IoApic* io = io_apic_for(0);
+    KASSERT(io != nullptr);
+    KEXPECT_EQ(io->phys(), madt->io_apic);
+    KEXPECT(io->pins() >= 16);
+    // Claimed by the framework: a driver cannot map them.
+    KEXPECT_EQ(IoMem::acquire(madt->local_apic, 0x1000).error(), Errno::eperm);
+    KEXPECT_EQ(IoMem::acquire(madt->io_apic, 0x20).error(), Errno::eperm);
 }
 
 KTEST(x86_memory, map_device_early_reads_the_ioapic) {

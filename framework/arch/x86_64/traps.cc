@@ -1,7 +1,8 @@
-// The IDT and the C++ side of the trap stubs in entry.S. For now every exception is fatal:
-// page faults (and the double faults a stack overflow turns them into) become a KernelFault for
-// the generic report (fault.h), anything else prints vector, error code and where, and powers
-// off with a failing status so a test run ends at once instead of hanging.
+// The IDT and the C++ side of the trap stubs in entry.S. Vectors 0x20 and up are interrupts,
+// handed to interrupts.cc and returned from. For now every exception is fatal: page faults (and
+// the double faults a stack overflow turns them into) become a KernelFault for the generic
+// report (fault.h), anything else prints vector, error code and where, and powers off with a
+// failing status so a test run ends at once instead of hanging.
 #include <keel/ktl/array.h>
 
 #include <arch/power.h>
@@ -46,8 +47,8 @@ struct [[gnu::packed]] IdtPointer {
     u64 base;
 };
 
-constexpr usize exception_vectors = 32; // interrupts stay off until the interrupt issue
-constexpr usize trap_stub_size = 16;    // entry.S aligns each stub to 16 bytes
+constexpr usize idt_vectors = 256;
+constexpr usize trap_stub_size = 16; // entry.S aligns each stub to 16 bytes
 constexpr u8 interrupt_gate_present = 0x8e;
 constexpr u64 vector_double_fault = 8;
 constexpr u64 vector_page_fault = 14;
@@ -57,7 +58,7 @@ constexpr u64 pf_protection = 1 << 0; // clear: the page was not present
 constexpr u64 pf_write = 1 << 1;
 constexpr u64 pf_fetch = 1 << 4;
 
-constinit Array<IdtGate, exception_vectors> idt{};
+constinit Array<IdtGate, idt_vectors> idt{};
 
 StringView exception_name(u64 vector) {
     constexpr Array<StringView, 21> names{"#DE divide error",
@@ -173,7 +174,7 @@ namespace {
 
 void install_idt() {
     uptr stubs = reinterpret_cast<uptr>(keel_x86_trap_stubs);
-    for (usize v = 0; v < exception_vectors; ++v) {
+    for (usize v = 0; v < idt_vectors; ++v) {
         uptr handler = stubs + v * trap_stub_size;
         idt[v] = IdtGate{static_cast<u16>(handler),
                          kernel_code_selector,
@@ -186,11 +187,16 @@ void install_idt() {
     IdtPointer pointer{static_cast<u16>(sizeof(idt) - 1), reinterpret_cast<u64>(idt.span().data())};
     // SAFETY: the table is a static in the kernel image that lives forever, and every gate
     // points at a stub in entry.S; the #DF gate's IST slot is set in the TSS (init_cpu_tables
-    // runs first).
+    // runs first). Interrupt gates clear IF: handlers run masked.
     asm volatile("lidt %0" : : "m"(pointer));
 }
 
 } // namespace keel::x86
+
+// Vectors 0x20 and up. Returns: entry.S then restores the frame and resumes the interrupted code.
+extern "C" void keel_x86_interrupt(const keel::x86::TrapFrame* frame) {
+    keel::x86::handle_interrupt(frame->vector);
+}
 
 extern "C" [[noreturn]] void keel_x86_trap(const keel::x86::TrapFrame* frame) {
     using namespace keel::x86;

@@ -45,7 +45,8 @@ inline constexpr u16 tss_selector = 0x28;
 inline constexpr u8 ist_double_fault = 1;
 
 // SAFETY (port I/O): the callers own the device at the port they name (COM1, the PIT, port
-// 0x61, isa-debug-exit); an access to an absent device reads all-ones and writes nothing.
+// 0x61, isa-debug-exit, the 8259s, the CMOS RTC); an access to an absent device reads all-ones
+// and writes nothing.
 inline u8 inb(u16 port) {
     u8 value;
     asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
@@ -68,7 +69,8 @@ inline CpuidResult cpuid(u32 leaf, u32 subleaf = 0) {
 inline u64 rdmsr(u32 msr) {
     u32 lo;
     u32 hi;
-    // SAFETY: callers read architectural MSRs that exist on every x86_64 CPU (EFER).
+    // SAFETY: callers read architectural MSRs that exist on every x86_64 CPU (EFER,
+    // IA32_APIC_BASE).
     asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
     return (u64{hi} << 32) | lo;
 }
@@ -93,7 +95,8 @@ inline u64 read_cr4() {
 }
 
 inline void wrmsr(u32 msr, u64 value) {
-    // SAFETY: callers write architectural MSRs (PAT) with values the SDM allows.
+    // SAFETY: callers write architectural MSRs (PAT, IA32_APIC_BASE's enable bit) with values
+    // the SDM allows.
     asm volatile("wrmsr"
                  :
                  : "c"(msr), "a"(static_cast<u32>(value)), "d"(static_cast<u32>(value >> 32))
@@ -151,6 +154,10 @@ VirtRange emergency_stack();
 
 // The IDT whose handlers decode and report faults (traps.cc); installed right after the GDT.
 void install_idt();
+
+// An interrupt (vector 0x20 and up) taken through the IDT: the controller's line, the timer,
+// or the local APIC's own vectors (interrupts.cc). Returns to the interrupted context.
+void handle_interrupt(u64 vector);
 
 // The PIT (channel 2, gated through port 0x61) as a one-shot delay: returns the TSC ticks
 // that `pit_ticks` of the 1.193182 MHz PIT clock took, or 0 when the PIT does not answer.

@@ -16,9 +16,10 @@ struct Case {
     const char* suite;
     const char* name;
     void (*body)();
-    // Ends the kernel on purpose (a fault report, a panic): runs only when the filter names it
-    // exactly, one boot per case; ./keel test checks what it printed.
-    bool fatal = false;
+    // Runs only when the filter names it exactly, one boot per case, because it ends the kernel
+    // on purpose (KTEST_FATAL: a fault report, a panic) or needs what ./keel test feeds it
+    // (KTEST_ALONE: typed console input); ./keel test checks what it printed.
+    bool alone = false;
 };
 
 // Records a failure of the running case; the message goes to the log with file and line.
@@ -60,6 +61,8 @@ bool expect_eq(const A& a, const B& b, StringView expr, const char* file, int li
       gnu::aligned(8)]] static constexpr ::keel::ktest::Case ktest_case_##suite##_##name{          \
         #suite, #name, &ktest_body_##suite##_##name, true};                                        \
     static void ktest_body_##suite##_##name()
+
+#define KTEST_ALONE(suite, name) KTEST_FATAL(suite, name)
 
 #define KEXPECT(condition)                                                                         \
     ((condition) ? true : (::keel::ktest::record_failure(#condition, __FILE__, __LINE__), false))

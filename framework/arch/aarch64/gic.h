@@ -1,0 +1,109 @@
+// Private to framework/arch/aarch64: the Arm Generic Interrupt Controller, GICv2 or GICv3, found
+// in the device tree. Both versions share the distributor's register layout (GIC architecture
+// specification IHI 0069, chapter 12; IHI 0048 for v2); they differ in where a CPU's private
+// lines live (v2: banked in the distributor; v3: the CPU's redistributor) and in the CPU
+// interface (v2: GICC registers in memory; v3: the ICC_* system registers). Line numbers are the
+// GIC's INTIDs: 0-15 SGIs, 16-31 PPIs (this CPU's own), 32 and up SPIs.
+#pragma once
+
+#include <keel/io_mem.h>
+#include <keel/ktl/array.h>
+#include <keel/ktl/optional.h>
+
+#include "boot/devicetree.h"
+#include "irq/controller.h"
+#include "sync/spin_lock.h"
+
+namespace keel::arch {
+
+class Gic final : public irq::Controller {
+public:
+    enum class Version : u8 { v2, v3 };
+
+    static constexpr u32 first_ppi = 16;
+    static constexpr u32 first_spi = 32;
+    static constexpr u32 first_special = 1020; // INTIDs 1020-1023 mean "no interrupt"
+
+    constexpr Gic() = default;
+
+    // Finds the interrupt parent of the device tree's root, maps and claims its registers, and
+    // brings up the distributor and this CPU's redistributor and CPU interface, every line
+    // masked. ENODEV when there is no GIC, EINVAL for a node this code cannot use.
+    Result<void> init(const boot::DeviceTree& dt);
+
+    StringView name() const override {
+        if (version_ == Version::v2) {
+            return "GICv2";
+        }
+        return "GICv3";
+    }
+    // A device-tree specifier for the GIC binding: <type number flags> (type 0 SPI, 1 PPI;
+    // flags bits 3:0 the trigger, 1 rising edge or 4 high level). EINVAL otherwise.
+    Result<u32> translate(const IrqSource& source) override;
+    u32 line_count() const override { return lines_; }
+    void enable(u32 line) override;
+    void disable(u32 line) override;
+
+    // The interrupt entry: acknowledge the highest-priority pending interrupt (its INTID is
+    // intid(ack), first_special or above when none is pending), and end it after handling.
+    u32 acknowledge();
+    void end(u32 ack);
+    u32 intid(u32 ack) const { return version_ == Version::v2 ? ack & 0x3ff : ack & 0xffffff; }
+
+    // What ktests check against the hardware and the device tree.
+    Version version() const { return version_; }
+    u64 distributor_phys() const { return distributor_->phys(); }
+    u64 cpu_interface_phys() const; // GICC (v2), this CPU's redistributor frame (v3)
+    u32 interrupt_cells() const { return interrupt_cells_; }
+    u32 architecture_revision() const; // GICD_PIDR2.ArchRev: 2 for GICv2, 3 or 4 for GICv3
+    // v3: the redistributor frame of the CPU with this MPIDR affinity (Aff3 in bits 31:24), by
+    // walking the redistributor regions; ENODEV when none names it.
+    struct Redistributor {
+        const IoMem* region;
+        usize offset;
+    };
+    Result<Redistributor> redistributor_of(u64 affinity) const;
+    void set_pending(u32 line); // a software-raised interrupt, as a device would assert it
+    void clear_pending(u32 line);
+    bool is_pending(u32 line) const;
+    bool is_enabled(u32 line) const;
+    bool is_edge_triggered(u32 line) const;
+
+private:
+    // A register block holding line's enable/pending/priority/config bits: the distributor,
+    // or (v3, SGIs and PPIs) this CPU's redistributor's SGI frame.
+    struct Block {
+        const IoMem* io;
+        usize base;
+    };
+    Block block_of(u32 line) const;
+    void set_bit(usize reg, u32 line);
+    bool bit(usize reg, u32 line) const;
+    void wait_for_writes(u32 line) const;
+    void configure_trigger(u32 line, bool edge);
+
+    Result<void> map(const boot::DeviceTree& dt, boot::DeviceTree::Node node);
+    Result<void> check_redistributors() const;
+    void init_distributor();
+    Result<void> init_private_lines();
+    Result<void> init_cpu_interface();
+
+    static constexpr usize max_redistributor_regions = 4;
+
+    Version version_ = Version::v2;
+    u32 lines_ = 0;
+    u32 interrupt_cells_ = 3;
+    Optional<IoMem> distributor_;
+    Optional<IoMem> cpu_interface_;                                      // v2: GICC
+    Array<Optional<IoMem>, max_redistributor_regions> redistributors_{}; // v3: GICR regions
+    u64 redistributor_stride_ = 0; // v3: bytes per CPU (0: from GICR_TYPER)
+    const IoMem* my_redistributor_ = nullptr;
+    usize my_redistributor_offset_ = 0;
+    SpinLock config_lock_;
+    Array<u32, irq::max_lines / 32> edge_{}; // the trigger translate last saw, applied on enable
+};
+
+// The registered controller (null before init_interrupts).
+Gic* gic();
+
+} // namespace keel::arch

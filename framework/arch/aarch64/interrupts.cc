@@ -1,0 +1,94 @@
+// aarch64: the interrupt concern of the arch contract (arch/interrupts.h). The GIC and the timer
+// come from the device tree; vectors.S enters keel_arch_irq for an IRQ taken at EL1, which
+// acknowledges, dispatches and ends interrupts until none is pending.
+#include <arch/interrupts.h>
+
+#include <keel/log.h>
+#include <keel/panic.h>
+
+#include "arch/aarch64/aarch64.h"
+#include "arch/aarch64/generic_timer.h"
+#include "arch/aarch64/gic.h"
+#include "arch/aarch64/rtc.h"
+#include "irq/controller.h"
+
+namespace keel::arch {
+
+namespace {
+constinit Gic the_gic;
+constinit bool gic_ready = false;
+constinit u64 irq_entries = 0;
+
+// Interrupts handled per entry before returning: more are taken on the next entry, so a storm
+// on one line cannot keep the CPU in the handler for good.
+constexpr u32 max_interrupts_per_entry = 16;
+} // namespace
+
+Gic* gic() { return gic_ready ? &the_gic : nullptr; }
+
+void init_interrupts(const BootInfo& info) {
+    Result<boot::DeviceTree> dt = boot_device_tree(info);
+    if (dt.is_error()) {
+        panic("interrupts: no device tree ({})", dt.error());
+    }
+    if (Result<void> done = the_gic.init(dt.value()); done.is_error()) {
+        panic("interrupts: no usable GIC in the device tree ({})", done.error());
+    }
+    gic_ready = true;
+    irq::register_controller(the_gic);
+    StringView cpu_side = "redistributor";
+    if (the_gic.version() == Gic::Version::v2) {
+        cpu_side = "CPU interface";
+    }
+    log::info("interrupts: {} distributor at {:#x}, {} at {:#x}, {} lines", the_gic.name(),
+              the_gic.distributor_phys(), cpu_side, the_gic.cpu_interface_phys(),
+              the_gic.line_count());
+    if (Result<void> done = generic_timer::init(dt.value()); done.is_error()) {
+        panic("interrupts: no generic timer interrupt in the device tree ({})", done.error());
+    }
+    init_rtc(dt.value());
+}
+
+void set_timer_deadline(u64 deadline_ns) { generic_timer::set_deadline(deadline_ns); }
+
+void wait_for_interrupt() {
+    if (!gic_ready) {
+        return; // nothing could wake it: the callers' own loops and deadlines decide
+    }
+    u64 saved = save_and_disable_interrupts();
+    u64 seen = __atomic_load_n(&irq_entries, __ATOMIC_RELAXED);
+    // WFI with IRQs masked still wakes on a pending interrupt, so one raised after the caller
+    // last looked is not slept through; it is taken once unmasked (the ISB makes the unmask
+    // take effect before masking again). WFI may also wake for nothing: loop until an
+    // interrupt was actually handled.
+    while (__atomic_load_n(&irq_entries, __ATOMIC_RELAXED) == seen) {
+        // SAFETY: waits and briefly unmasks IRQs on this CPU; the entry restores everything.
+        asm volatile("dsb sy\n\twfi\n\tmsr daifclr, #2\n\tisb\n\tmsr daifset, #2" ::: "memory");
+    }
+    restore_interrupts(saved);
+}
+
+StringView interrupt_controller_name() { return gic_ready ? the_gic.name() : "none"; }
+StringView timer_name() { return "EL1 virtual timer"; }
+
+u64 interrupt_entries() { return __atomic_load_n(&irq_entries, __ATOMIC_RELAXED); }
+
+} // namespace keel::arch
+
+extern "C" void keel_arch_irq(keel::arch::TrapFrame*) {
+    using namespace keel;
+    __atomic_fetch_add(&arch::irq_entries, 1, __ATOMIC_RELAXED);
+    if (!arch::gic_ready) {
+        return; // cannot happen: IRQs stay masked until the GIC is up
+    }
+    arch::Gic& gic = arch::the_gic;
+    for (u32 n = 0; n < arch::max_interrupts_per_entry; ++n) {
+        u32 ack = gic.acknowledge();
+        u32 line = gic.intid(ack);
+        if (line >= arch::Gic::first_special) {
+            break; // nothing (more) pending: spurious, or taken by another CPU
+        }
+        irq::dispatch(line);
+        gic.end(ack);
+    }
+}

@@ -1,0 +1,61 @@
+// IrqLine: a device interrupt as a safe handle. A driver names the interrupt the way the firmware
+// describes it (a device-tree specifier or an ACPI/ISA number), attaches a handler, and enables
+// the line; the framework routes, masks, acknowledges and ends the interrupt (EOI) itself.
+// Handlers run in interrupt context on the CPU that took the interrupt, with interrupts masked:
+// they must be short and must not sleep.
+#pragma once
+
+#include <keel/ktl/array.h>
+#include <keel/ktl/result.h>
+
+namespace keel {
+
+class IrqHandler {
+public:
+    virtual void handle_irq() = 0;
+
+protected:
+    ~IrqHandler() = default;
+};
+
+// Where an interrupt comes from, in the firmware's words.
+struct IrqSource {
+    enum class Kind : u8 {
+        device_tree, // `cells`: the node's `interrupts` specifier for its interrupt parent
+        isa,         // `number`: an ISA IRQ (0-15), routed through the ACPI MADT's overrides
+        gsi,         // `number`: an ACPI global system interrupt
+    };
+    Kind kind = Kind::device_tree;
+    u32 number = 0;
+    Array<u32, 4> cells{};
+    u32 cell_count = 0;
+};
+
+class IrqLine {
+public:
+    // EINVAL for a specifier the controller cannot parse, ENODEV without a controller, EBUSY
+    // when the line is already held.
+    static Result<IrqLine> acquire(const IrqSource& source);
+
+    IrqLine(IrqLine&& other) noexcept : line_(other.line_) { other.line_ = none_held; }
+    IrqLine& operator=(IrqLine&&) = delete;
+    IrqLine(const IrqLine&) = delete;
+    IrqLine& operator=(const IrqLine&) = delete;
+    ~IrqLine(); // masks the line and detaches the handler
+
+    // The handler must outlive the attachment (until detach or the IrqLine's end).
+    void attach(IrqHandler& handler);
+    void detach();
+    void enable();
+    void disable();
+
+    u32 number() const { return line_; } // the controller's line number, for logs
+    u64 count() const;                   // interrupts handled so far
+
+private:
+    static constexpr u32 none_held = ~u32{0};
+    explicit IrqLine(u32 line) : line_(line) {}
+    u32 line_;
+};
+
+} // namespace keel
