@@ -19,6 +19,7 @@
 #include "console/console.h"
 #include "log_internal.h"
 #include "mm/init.h"
+#include "sched/scheduler.h"
 
 namespace keel {
 
@@ -121,6 +122,7 @@ namespace boot {
     log::info("interrupts: {}; timer: {}", arch::interrupt_controller_name(), arch::timer_name());
     log_wall_clock();
     enable_console_input(info);
+    sched::init();
     keel_main(info);
 }
 

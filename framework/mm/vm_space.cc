@@ -2,6 +2,7 @@
 
 #include <keel/ktl/array.h>
 
+#include <arch/cpu.h>
 #include <arch/paging.h>
 
 #include "mm/cpu_local.h"

@@ -1,0 +1,41 @@
+// SpinLock: mutual exclusion for short critical sections, with interrupts masked on this CPU
+// while held (a handler taking the same lock would otherwise deadlock against its own CPU). A
+// ticket lock: waiters get it in arrival order. Held through SpinLockGuard.
+#pragma once
+
+#include <keel/ktl/types.h>
+
+namespace keel {
+
+class SpinLock {
+public:
+    constexpr SpinLock() = default;
+    SpinLock(const SpinLock&) = delete;
+    SpinLock& operator=(const SpinLock&) = delete;
+
+    // Returns the interrupt state to give back to unlock.
+    [[nodiscard]] u64 lock();
+    void unlock(u64 saved);
+    bool is_locked() const {
+        return __atomic_load_n(&serving_, __ATOMIC_RELAXED) !=
+               __atomic_load_n(&next_, __ATOMIC_RELAXED);
+    }
+
+private:
+    u32 next_ = 0;
+    u32 serving_ = 0;
+};
+
+class [[nodiscard]] SpinLockGuard {
+public:
+    explicit SpinLockGuard(SpinLock& lock) : lock_(lock), saved_(lock.lock()) {}
+    ~SpinLockGuard() { lock_.unlock(saved_); }
+    SpinLockGuard(const SpinLockGuard&) = delete;
+    SpinLockGuard& operator=(const SpinLockGuard&) = delete;
+
+private:
+    SpinLock& lock_;
+    u64 saved_;
+};
+
+} // namespace keel
