@@ -53,3 +53,45 @@ keel::Result<int> use_memory_api(const keel::IoMem& device) {
     return node->value + static_cast<int>(status.ready()) +
            static_cast<int>(keel::mem_info().free_bytes > 0);
 }
+
+// Tasks, sleeping locks, timers and interrupts as services and drivers use them.
+#include <keel/console_input.h>
+#include <keel/irq.h>
+#include <keel/mutex.h>
+#include <keel/task.h>
+#include <keel/timer.h>
+
+namespace {
+class Beeper final : public keel::TimerCallback, public keel::IrqHandler {
+public:
+    void on_timer() override { ++ticks_; }
+    void handle_irq() override { ++irqs_; }
+    int total() const { return ticks_ + irqs_; }
+
+private:
+    int ticks_ = 0;
+    int irqs_ = 0;
+};
+} // namespace
+
+keel::Result<int> use_task_api(keel::Mutex& mutex, keel::WaitQueue& queue, int& shared) {
+    keel::TaskHandle worker = TRY(keel::spawn("worker", [&] {
+        keel::MutexGuard guard(mutex);
+        queue.notify_all([&] { ++shared; });
+    }));
+    queue.wait_until([&] { return shared > 0; });
+    worker.join();
+    keel::this_task::sleep_for(1000);
+    Beeper beeper;
+    keel::Timer timer;
+    TRY(timer.arm(1, beeper));
+    keel::IrqSource source;
+    source.kind = keel::IrqSource::Kind::isa;
+    source.number = 4;
+    keel::IrqLine line = TRY(keel::IrqLine::acquire(source));
+    line.attach(beeper);
+    line.enable();
+    keel::Array<keel::u8, 16> buffer{};
+    keel::usize got = keel::console_input::read(buffer.span());
+    return shared + beeper.total() + static_cast<int>(got);
+}
