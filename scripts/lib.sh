@@ -189,6 +189,20 @@ check_fault_log() {
     { echo "keel-test: the backtrace does not reach the ktest runner" >&2; return 1; }
 }
 
+# A task's stack overflow: reported from its guard page, the backtrace ending at the task entry.
+check_task_fault_log() {
+  local log=$1 status=$2
+  [ "$status" -ne 0 ] || { echo "keel-test: the fault run exited 0" >&2; return 1; }
+  grep -aqE 'KERNEL PANIC: kernel stack overflow: write at address 0x[0-9a-f]{16}' "$log" ||
+    { echo "keel-test: no stack overflow report" >&2; return 1; }
+  grep -aq 'guard page below the kernel stack' "$log" ||
+    { echo "keel-test: the report does not name the task stack's guard page" >&2; return 1; }
+  grep -aqE '^  pc 0x[0-9a-f]+ .*recurse_in_a_task' "$log" ||
+    { echo "keel-test: the faulting pc is not symbolized" >&2; return 1; }
+  grep -aqE '^  #[0-9]+ +0x[0-9a-f]+ keel::sched::.*task_entry' "$log" ||
+    { echo "keel-test: the backtrace does not end at the task entry" >&2; return 1; }
+}
+
 # The debug heap's checks must catch the bug, say what it was, and show who did it.
 check_heap_panic_log() {
   local log=$1 status=$2 what=$3 function=$4
@@ -300,6 +314,15 @@ test_arch() {
       check_heap_panic_log "$log" "$status" "$kind" "$function"
       record "$arch heap check heap_fault.$fault $board/$chain" $?
     done
+
+    printf '\n=== %s: fatal ktest task_fault.stack_overflow_in_a_task on %s via %s ===\n' \
+      "$arch" "$board" "$chain"
+    log="$KEEL_ROOT/build/$arch/fault-task-$board-$chain.log"
+    OPT_CMDLINE="ktest=task_fault.stack_overflow_in_a_task" OPT_TIMEOUT=120
+    boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    check_task_fault_log "$log" "$status"
+    record "$arch fault report task_fault.stack_overflow_in_a_task $board/$chain" $?
 
     printf '\n=== %s: console input by interrupt on %s via %s ===\n' "$arch" "$board" "$chain"
     log="$KEEL_ROOT/build/$arch/console-input-$board-$chain.log"

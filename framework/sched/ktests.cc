@@ -138,5 +138,23 @@ KTEST(task, a_mutex_keeps_a_shared_counter_exact) {
     KEXPECT_EQ(counter, tasks * increments);
 }
 
+// Fatal: a task's stack overflow is reported like the boot stack's, from its own guard page.
+[[gnu::noinline]] u64 recurse_in_a_task(u64 depth) {
+    Array<u64, 32> filler;
+    for (usize i = 0; i < filler.size(); ++i) {
+        filler[i] = depth + i;
+    }
+    if (__atomic_load_n(&filler[depth % 32], __ATOMIC_RELAXED) == ~u64{0}) {
+        return 0; // never: the guard page is hit long before
+    }
+    return recurse_in_a_task(depth + 1) + filler[(depth + 3) % 32];
+}
+
+KTEST_FATAL(task_fault, stack_overflow_in_a_task) {
+    Result<TaskHandle> task = spawn("overflow", [] { (void)recurse_in_a_task(0); });
+    KASSERT(task.ok());
+    task.value().join();
+}
+
 } // namespace
 } // namespace keel

@@ -1,6 +1,8 @@
 // aarch64: the interrupt concern of the arch contract (arch/interrupts.h). The GIC and the timer
 // come from the device tree; vectors.S enters keel_arch_irq for an IRQ taken at EL1, which
-// acknowledges, dispatches and ends interrupts until none is pending.
+// acknowledges, dispatches and ends interrupts until none is pending, then lets the scheduler
+// switch tasks (sched::interrupt_exit) before vectors.S restores the interrupted context.
+#include <arch/cpu.h>
 #include <arch/interrupts.h>
 
 #include <keel/log.h>
@@ -11,6 +13,7 @@
 #include "arch/aarch64/gic.h"
 #include "arch/aarch64/rtc.h"
 #include "irq/controller.h"
+#include "sched/scheduler.h"
 
 namespace keel::arch {
 
@@ -18,6 +21,10 @@ namespace {
 constinit Gic the_gic;
 constinit bool gic_ready = false;
 constinit u64 irq_entries = 0;
+
+// SPSR_EL1.M[3:0] of an exception taken from EL1 running on SP_EL1 (EL1h).
+constexpr u64 spsr_mode_mask = 0xf;
+constexpr u64 spsr_mode_el1h = 0x5;
 
 // Interrupts handled per entry before returning: more are taken on the next entry, so a storm
 // on one line cannot keep the CPU in the handler for good.
@@ -75,7 +82,7 @@ u64 interrupt_entries() { return __atomic_load_n(&irq_entries, __ATOMIC_RELAXED)
 
 } // namespace keel::arch
 
-extern "C" void keel_arch_irq(keel::arch::TrapFrame*) {
+extern "C" void keel_arch_irq(keel::arch::TrapFrame* frame) {
     using namespace keel;
     __atomic_fetch_add(&arch::irq_entries, 1, __ATOMIC_RELAXED);
     if (!arch::gic_ready) {
@@ -90,5 +97,15 @@ extern "C" void keel_arch_irq(keel::arch::TrapFrame*) {
         }
         irq::dispatch(line);
         gic.end(ack);
+    }
+    // Every interrupt taken is ended (its priority dropped), so the next task can take new
+    // ones. The timer tick may have asked for another task: interrupt_exit switches to it here,
+    // with IRQs still masked (PSTATE.I, set by the exception), on this task's stack, where the
+    // frame waits below us. When something switches back, this returns and vectors.S restores
+    // the interrupted context from the frame, ELR and SPSR included, as if just now. Only from
+    // the kernel so far (EL0 goes to the last-resort vectors); a return to user mode will call
+    // it as well.
+    if ((frame->spsr & arch::spsr_mode_mask) == arch::spsr_mode_el1h) {
+        sched::interrupt_exit();
     }
 }

@@ -103,8 +103,11 @@ kernel_exception:
     b 1b
 
 // On the interrupted stack, x0/x1 saved: save the rest as an arch::TrapFrame (esr and far are
-// 0), call keel_arch_irq(frame), then restore all of it from the frame (a handler, or later a
-// task switch, may have changed ELR/SPSR in it) and return to the interrupted code. The frame is
+// 0), call keel_arch_irq(frame), then restore all of it from the frame (a handler may have
+// changed ELR/SPSR in it) and return to the interrupted code. keel_arch_irq ends with
+// sched::interrupt_exit, which may switch to other tasks (each interrupted one keeps its frame
+// on its own stack) and return here much later: ELR_EL1 and SPSR_EL1 then hold whatever the
+// last exception left, so they are reloaded from this frame, never kept in the registers. The frame is
 // 16-byte aligned as the stack pointer was, and the code is compiled for general registers only
 // (no FP/SIMD state to save).
 kernel_irq:

@@ -2,7 +2,8 @@
 // device tree is the irq::Controller (plic.cc), the hart timer is Sstc's stimecmp or SBI's
 // set_timer (hart_timer.cc), and trap_entry.S brings every interrupt, with the full register
 // frame, to handle_interrupt below. Interrupts are enabled per cause in sie at boot and taken
-// only while sstatus.SIE is set, which is inside wait_for_interrupt until the scheduler comes.
+// only while sstatus.SIE is set: inside wait_for_interrupt, and in tasks (the scheduler's task
+// entry unmasks them). On the way out trap.cc calls sched::interrupt_exit (preemption).
 #include <arch/clock.h>
 #include <arch/interrupts.h>
 #include <keel/ktl/array.h>

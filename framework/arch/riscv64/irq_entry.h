@@ -13,7 +13,8 @@ enum : u64 {
     supervisor_external_interrupt = 9,
 };
 
-// Runs with interrupts masked, on the interrupted stack, from keel_riscv_trap.
+// Runs with interrupts masked, on the interrupted stack (or the emergency stack when that one
+// had no room), from keel_riscv_trap, which then calls sched::interrupt_exit.
 void handle_interrupt(u64 code);
 
 // This CPU's interrupts so far, by cause (the ktests and wait_for_interrupt read them).

@@ -15,6 +15,7 @@
 #include "live_tables.h"
 #include "mm/kernel_space.h"
 #include "mm/kernel_vm.h"
+#include "sched/scheduler.h"
 #include "svpbmt.h"
 #include "trap.h"
 
@@ -94,7 +95,7 @@ KTEST(riscv64, boot_stack_guard_is_unmapped) {
 KTEST(riscv64, a_trap_without_room_on_the_stack_uses_the_emergency_stack) {
     riscv::TrapCpu& cpu = riscv::this_trap_cpu();
     KEXPECT(&cpu == &riscv::keel_riscv_boot_trap_cpu);
-    VirtRange stack = boot_stack();
+    VirtRange stack = sched::current().stack_range; // the boot stack, or a task's
     KEXPECT_EQ(cpu.stack_limit, stack.base);
     u64 before = cpu.emergency_entries;
     KEXPECT(!probe_read(stack.base - page_size).has_value()); // room: stays on the boot stack

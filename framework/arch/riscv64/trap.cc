@@ -8,6 +8,7 @@
 #include "fault.h"
 #include "irq_entry.h"
 #include "live_tables.h"
+#include "sched/scheduler.h"
 
 extern "C" const char keel_riscv_emergency_stack_bottom[];
 extern "C" const char keel_riscv_emergency_stack_top[];
@@ -53,6 +54,12 @@ bool is_memory_fault(u64 cause) {
     default:
         return false;
     }
+}
+
+bool on_emergency_stack(const TrapFrame& frame) {
+    VirtRange emergency = emergency_stack();
+    // SAFETY: only the frame's address is used, as a number.
+    return emergency.contains(reinterpret_cast<uptr>(&frame), sizeof(TrapFrame));
 }
 
 KernelFault kernel_fault(const TrapFrame& frame) {
@@ -107,6 +114,14 @@ extern "C" void keel_riscv_trap(TrapFrame& frame) {
     if ((cause & scause_interrupt) != 0) {
         // The frame holds every register: returning resumes the interrupted code as it was.
         handle_interrupt(cause & ~scause_interrupt);
+        // Handled and completed: the tick may want another task to run. The frame stays on
+        // this task's stack while others run, and the return below resumes it whenever the
+        // task is switched back (trap_entry.S restores the stack limit it saved). Never from
+        // the emergency stack: the frame there would be overwritten by the next trap that
+        // needs it, so a task interrupted with too little stack left waits for the next tick.
+        if (from_kernel && !on_emergency_stack(frame)) {
+            sched::interrupt_exit();
+        }
         return;
     }
     if (cause == illegal_instruction && from_kernel &&

@@ -62,8 +62,9 @@ extern "C" TrapCpu keel_riscv_boot_trap_cpu;
 TrapCpu& this_trap_cpu();
 
 // Sets the stack the running kernel code uses, so that a trap whose frame would not fit above
-// stack.base goes to the emergency stack. The context switch must call it with the next task's
-// stack (issue 4); the boot CPU starts with the boot stack.
+// stack.base goes to the emergency stack. arch::set_current_stack (task.cc) calls it with the
+// next task's stack before each switch; the boot CPU starts with the boot stack. A trap puts back
+// on return the limit it found, so an interrupt that switched tasks resumes with its own.
 void set_kernel_stack(VirtRange stack);
 
 // The emergency stack's bounds (for the backtracer and the ktests).

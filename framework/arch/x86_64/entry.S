@@ -210,7 +210,9 @@ boot64_high:
  * Exceptions (vectors 0-31) go to keel_x86_trap and do not come back: each is fatal so far,
  * and their path stays as lean as it was, since a fault near the end of a stack must still
  * reach the emergency stack. Interrupts (0x20 and up) go to keel_x86_interrupt and return:
- * the registers are restored and IRETQ resumes the interrupted code with its RFLAGS. The kernel
+ * the registers are restored and IRETQ resumes the interrupted code with its RFLAGS. The return
+ * may come much later: keel_x86_interrupt ends with the scheduler's interrupt_exit, which can
+ * switch to other tasks first; the frame waits on the interrupted task's stack. The kernel
  * uses no SSE/x87 and no red zone (cmake/toolchains/x86_64.cmake), so the general registers
  * are the whole context. */
     .section .text.traps, "ax"

@@ -1,8 +1,9 @@
 // The IDT and the C++ side of the trap stubs in entry.S. Vectors 0x20 and up are interrupts,
-// handed to interrupts.cc and returned from. For now every exception is fatal: page faults (and
-// the double faults a stack overflow turns them into) become a KernelFault for the generic
-// report (fault.h), anything else prints vector, error code and where, and powers off with a
-// failing status so a test run ends at once instead of hanging.
+// handed to interrupts.cc and returned from, through the scheduler's interrupt_exit (where a
+// preemption switches tasks). For now every exception is fatal: page faults (and the double
+// faults a stack overflow turns them into) become a KernelFault for the generic report
+// (fault.h), anything else prints vector, error code and where, and powers off with a failing
+// status so a test run ends at once instead of hanging.
 #include <keel/ktl/array.h>
 
 #include <arch/power.h>
@@ -10,6 +11,7 @@
 #include "backtrace.h"
 #include "console/console.h"
 #include "fault.h"
+#include "sched/scheduler.h"
 #include "x86.h"
 
 extern "C" const char keel_x86_trap_stubs[];
@@ -193,9 +195,24 @@ void install_idt() {
 
 } // namespace keel::x86
 
-// Vectors 0x20 and up. Returns: entry.S then restores the frame and resumes the interrupted code.
+// Vectors 0x20 and up, with interrupts masked (interrupt gates), on the interrupted task's
+// stack. Returns: entry.S then restores the frame and resumes the interrupted code with IRETQ.
+// Once the interrupt is handled and ended (EOI), the scheduler may switch to another task
+// (interrupt_exit: the tick asked for preemption, or a handler woke a task). This call then
+// returns only when something switches back to the interrupted task, possibly much later; its
+// frame waited on its own stack meanwhile, so the return is the same as an immediate one.
 extern "C" void keel_x86_interrupt(const keel::x86::TrapFrame* frame) {
-    keel::x86::handle_interrupt(frame->vector);
+    using namespace keel::x86;
+    if (features().smap) {
+        // SAFETY: clears RFLAGS.AC for the handler: the CPU keeps it on interrupt entry, so an
+        // interrupt inside user_access_begin/end would otherwise run with SMAP off. IRETQ
+        // restores the interrupted code's AC.
+        asm volatile("clac" : : : "memory");
+    }
+    handle_interrupt(frame->vector);
+    if ((frame->cs & 3) == 0) { // from kernel mode: the only mode so far
+        keel::sched::interrupt_exit();
+    }
 }
 
 extern "C" [[noreturn]] void keel_x86_trap(const keel::x86::TrapFrame* frame) {
