@@ -1,5 +1,6 @@
 // What every framework/arch/<arch>/ folder supplies to the generic framework, one header per
-// concern. arch/cpu.h is the arch's own (framework/arch/<arch>/include/: constants differ);
+// concern. arch/cpu.h is the arch's own (framework/arch/<arch>/include/: constants differ; its
+// functions are declared once in arch/cpu_control.h);
 // the others are declared once in framework/arch/include/arch/ and defined by each arch. The
 // names are checked at compile time (arch_contract.cc) and the definitions at link time, so a
 // missing or mistyped piece of a port fails the build, not the boot.

@@ -6,7 +6,7 @@
 
 #include "io_mem_internal.h"
 #include "mm/kernel_vm.h"
-#include "sync/spin_lock.h"
+#include <keel/spin_lock.h>
 
 namespace keel {
 
@@ -86,6 +86,12 @@ Result<IoMem> IoMem::acquire(u64 phys, usize size, u32 reg_shift) {
 Result<IoMem> IoMemAccess::early(u64 phys, usize size, u32 reg_shift) {
     uptr virt = TRY(arch::map_device_early(phys, size));
     return IoMem(virt, phys, size, reg_shift, false);
+}
+
+Result<IoMem> IoMemAccess::acquire_claimed(u64 phys, usize size) {
+    IoMem window = TRY(IoMem::acquire(phys, size));
+    TRY(claim_device_range(phys, size));
+    return window;
 }
 
 IoMem::IoMem(IoMem&& other) noexcept

@@ -10,6 +10,9 @@ struct IoMemAccess {
     // A window over the early device window (works before the kernel address space exists;
     // stays mapped for good): the boot consoles.
     static Result<IoMem> early(u64 phys, usize size, u32 reg_shift = 0);
+    // A window over a device the framework drives itself (an interrupt controller, the RTC):
+    // mapped, then claimed, so IoMem::acquire refuses it to drivers from now on.
+    static Result<IoMem> acquire_claimed(u64 phys, usize size);
 };
 
 // Devices the framework drives itself: IoMem::acquire refuses to overlap them (EPERM).

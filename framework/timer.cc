@@ -9,8 +9,8 @@
 #include <arch/interrupts.h>
 
 #include "mm/cpu_local.h"
-#include "sync/spin_lock.h"
 #include "timer_internal.h"
+#include <keel/spin_lock.h>
 
 namespace keel {
 

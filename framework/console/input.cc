@@ -8,7 +8,7 @@
 #include <keel/timer.h>
 
 #include "console/console.h"
-#include "sync/spin_lock.h"
+#include <keel/spin_lock.h>
 
 namespace keel {
 

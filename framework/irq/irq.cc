@@ -2,7 +2,7 @@
 #include <keel/ktl/array.h>
 
 #include "irq/controller.h"
-#include "sync/spin_lock.h"
+#include <keel/spin_lock.h>
 
 namespace keel {
 

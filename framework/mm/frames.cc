@@ -8,7 +8,7 @@
 
 #include "mm/buddy.h"
 #include "mm/cpu_local.h"
-#include "sync/spin_lock.h"
+#include <keel/spin_lock.h>
 
 namespace keel::mm {
 

@@ -7,7 +7,7 @@
 #include <arch/memory.h>
 
 #include "mm/frames.h"
-#include "sync/spin_lock.h"
+#include <keel/spin_lock.h>
 
 namespace keel::mm {
 

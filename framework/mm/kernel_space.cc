@@ -9,7 +9,7 @@
 #include "early_device_window.h"
 #include "mm/frames.h"
 #include "mm/kernel_vm.h"
-#include "sync/spin_lock.h"
+#include <keel/spin_lock.h>
 
 namespace keel::mm {
 

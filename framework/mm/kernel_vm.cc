@@ -7,7 +7,7 @@
 
 #include "mm/frames.h"
 #include "mm/kernel_space.h"
-#include "sync/spin_lock.h"
+#include <keel/spin_lock.h>
 
 namespace keel::mm {
 

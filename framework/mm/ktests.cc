@@ -47,6 +47,10 @@ KTEST(frames, allocation_is_zeroed_bounded_and_reference_counted) {
         KEXPECT_EQ(frame.write_value<u8>(4096, 1).error(), Errno::einval);
         Frame shared = frame;
         KEXPECT_EQ(frame.ref_count(), u32{2});
+        Frame copy = Frame::allocate().release_value(); // what copy-on-write will do
+        copy.copy_from(frame);
+        KEXPECT_EQ(copy.read_value<u32>(100).value(), u32{0xdeadbeef});
+        KEXPECT(copy.phys() != frame.phys());
         KEXPECT_EQ(shared.phys(), frame.phys());
         KEXPECT(mem_info().free_bytes < free_before);
     }

@@ -8,7 +8,7 @@
 #include "mm/cpu_local.h"
 #include "mm/frames.h"
 #include "mm/kernel_space.h"
-#include "sync/spin_lock.h"
+#include <keel/spin_lock.h>
 
 namespace keel {
 

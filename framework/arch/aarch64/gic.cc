@@ -51,11 +51,9 @@ Optional<boot::DeviceTree::Node> find_gic(const boot::DeviceTree& dt) {
     return found ? found : first;
 }
 
-// Claims [base, base + size) for the framework once mapped: drivers cannot map the GIC.
+// Drivers cannot map the GIC: the framework claims it as it maps it.
 Result<IoMem> acquire_and_claim(PhysRange range) {
-    IoMem io = TRY(IoMem::acquire(range.base, range.size));
-    TRY(claim_device_range(range.base, range.size));
-    return io;
+    return IoMemAccess::acquire_claimed(range.base, range.size);
 }
 
 void write32(const IoMem& io, usize offset, u32 value) {

@@ -12,7 +12,7 @@
 
 #include "boot/devicetree.h"
 #include "irq/controller.h"
-#include "sync/spin_lock.h"
+#include <keel/spin_lock.h>
 
 namespace keel::arch {
 

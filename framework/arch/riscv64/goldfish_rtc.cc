@@ -8,7 +8,7 @@
 
 #include "device_tree.h"
 #include "io_mem_internal.h"
-#include "sync/spin_lock.h"
+#include <keel/spin_lock.h>
 
 namespace keel::arch::riscv {
 
@@ -36,8 +36,7 @@ Result<void> init_goldfish_rtc(const boot::DeviceTree& dt) {
     if (reg->size < window_size) {
         return Errno::einval;
     }
-    IoMem window = TRY(IoMem::acquire(reg->base, reg->size));
-    TRY(claim_device_range(reg->base, reg->size)); // the framework's wall clock
+    IoMem window = TRY(IoMemAccess::acquire_claimed(reg->base, reg->size)); // the wall clock
     regs = move(window);
     interrupt = interrupt_source(dt, *node);
     return {};

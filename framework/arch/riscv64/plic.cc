@@ -71,8 +71,7 @@ Result<void> Plic::init(const boot::DeviceTree& dt, u64 hart) {
     if (reg->size < context_base + context_stride * (context + 1)) {
         return Errno::einval; // the context's registers lie outside the node's window
     }
-    IoMem window = TRY(IoMem::acquire(reg->base, reg->size));
-    TRY(claim_device_range(reg->base, reg->size)); // no driver may map it from now on
+    IoMem window = TRY(IoMemAccess::acquire_claimed(reg->base, reg->size));
     regs_ = move(window);
     phys_ = reg->base;
     sources_ = static_cast<u32>(*ndev);

@@ -16,7 +16,7 @@
 #include <keel/ktl/optional.h>
 
 #include "madt.h"
-#include "sync/spin_lock.h"
+#include <keel/spin_lock.h>
 
 namespace keel::x86 {
 

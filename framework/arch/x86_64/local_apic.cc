@@ -47,8 +47,7 @@ Result<void> LocalApic::init(const Madt& madt) {
     if (msr_phys != madt.local_apic_phys) {
         log::warn("lapic: MADT says {:#x}, IA32_APIC_BASE {:#x}", madt.local_apic_phys, msr_phys);
     }
-    IoMem window = TRY(IoMem::acquire(madt.local_apic_phys, window_size));
-    TRY(claim_device_range(madt.local_apic_phys, window_size));
+    IoMem window = TRY(IoMemAccess::acquire_claimed(madt.local_apic_phys, window_size));
     regs_ = move(window);
 
     // Everything masked first, so that nothing the firmware left behind (LINT0 in virtual-wire

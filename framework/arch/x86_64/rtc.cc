@@ -8,8 +8,8 @@
 #include <keel/ktl/array.h>
 
 #include "acpi.h"
-#include "sync/spin_lock.h"
 #include "x86.h"
+#include <keel/spin_lock.h>
 
 namespace keel::x86 {
 
@@ -103,7 +103,7 @@ void init_rtc() {
     }
 }
 
-Result<RtcTime> read_rtc() {
+Result<CivilTime> read_rtc() {
     if (rtc_absent) {
         return Errno::enodev;
     }
@@ -130,25 +130,21 @@ Result<RtcTime> read_rtc() {
         return binary ? v : static_cast<u8>((v >> 4) * 10 + (v & 0xf));
     };
     const Array<u8, 7>& f = raw->fields;
-    RtcTime t;
+    CivilTime t;
     t.second = decode(f[0]);
     t.minute = decode(f[1]);
     t.hour = decode(static_cast<u8>(f[2] & ~hour_pm));
     if ((raw->status_b & cmos_b_24_hour) == 0) {
         // 12-hour form: 12 AM is midnight, 12 PM noon.
-        t.hour = static_cast<u8>(t.hour % 12 + ((f[2] & hour_pm) != 0 ? 12 : 0));
+        t.hour = t.hour % 12 + ((f[2] & hour_pm) != 0 ? 12 : 0);
     }
     t.day = decode(f[3]);
     t.month = decode(f[4]);
     t.year = u32{decode(f[6])} * 100 + decode(f[5]);
-    if (!unix_seconds(t).ok()) {
+    if (!unix_from_civil(t).ok()) {
         return Errno::eio;
     }
     return t;
-}
-
-Result<u64> unix_seconds(const RtcTime& t) {
-    return unix_from_civil({t.year, t.month, t.day, t.hour, t.minute, t.second});
 }
 
 } // namespace keel::x86
@@ -156,8 +152,8 @@ Result<u64> unix_seconds(const RtcTime& t) {
 namespace keel::arch {
 
 Result<u64> rtc_seconds() {
-    x86::RtcTime t = TRY(x86::read_rtc());
-    return x86::unix_seconds(t);
+    CivilTime t = TRY(x86::read_rtc());
+    return unix_from_civil(t);
 }
 
 } // namespace keel::arch

@@ -2,6 +2,7 @@
 // (data), and the date it keeps. The century byte is where the ACPI FADT says (QEMU: 0x32).
 #pragma once
 
+#include <keel/civil_time.h>
 #include <keel/ktl/result.h>
 
 namespace keel::x86 {
@@ -16,21 +17,10 @@ inline constexpr u8 cmos_status_b = 0x0b; // bit 6: periodic interrupt; 2: binar
 inline constexpr u8 cmos_status_c = 0x0c; // interrupt flags, cleared by reading: the RTC's ack
 inline constexpr u8 cmos_b_periodic_interrupt = 1 << 6;
 
-struct RtcTime {
-    u32 year = 0;
-    u8 month = 0; // 1-12
-    u8 day = 0;   // 1-31
-    u8 hour = 0;  // 0-23
-    u8 minute = 0;
-    u8 second = 0;
-};
-
 // Reads the FADT's facts: where the century byte is, whether the board has a CMOS RTC at all.
 void init_rtc();
 // Two identical readings outside an update cycle, decoded from BCD or binary and 12 or 24 hour
 // form. ENODEV when the FADT says there is no CMOS RTC; EIO for a date that cannot be.
-Result<RtcTime> read_rtc();
-// Seconds since 1970-01-01 00:00:00; EINVAL before 1970 or for fields out of range.
-Result<u64> unix_seconds(const RtcTime& t);
+Result<CivilTime> read_rtc();
 
 } // namespace keel::x86

@@ -16,10 +16,6 @@ public:
     // Returns the interrupt state to give back to unlock.
     [[nodiscard]] u64 lock();
     void unlock(u64 saved);
-    bool is_locked() const {
-        return __atomic_load_n(&serving_, __ATOMIC_RELAXED) !=
-               __atomic_load_n(&next_, __ATOMIC_RELAXED);
-    }
 
 private:
     u32 next_ = 0;

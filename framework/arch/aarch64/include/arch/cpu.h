@@ -3,19 +3,13 @@
 
 #include <keel/ktl/string_view.h>
 
+#include <arch/cpu_control.h>
+
 namespace keel::arch {
 
 inline constexpr StringView name = "aarch64";
 
 // aarch64: x29 points at {saved x29, x30}.
 inline constexpr isize frame_record_offset = 0;
-
-[[noreturn]] void halt();
-void disable_interrupts();
-// The interrupt-enable state, for locks that must not be interrupted: save and disable, then
-// restore exactly what was saved.
-u64 save_and_disable_interrupts();
-void restore_interrupts(u64 saved);
-uptr current_frame_pointer();
 
 } // namespace keel::arch
