@@ -81,7 +81,11 @@ void Timer::cancel() {
     if (armed_) {
         armed_ = false;
         q.remove(*this);
-        q.program();
+        // Only this CPU's timer can be programmed from here; a remote one fires for nothing
+        // and re-arms itself for its queue's new head.
+        if (cpu_ == this_cpu()) {
+            q.program();
+        }
     }
 }
 

@@ -290,6 +290,18 @@ test_arch() {
     done
     OPT_MEM=256M
 
+    local smp
+    for smp in 2 4; do
+      printf '\n=== %s: ktest with --smp %s on %s via %s ===\n' "$arch" "$smp" "$board" "$chain"
+      log="$KEEL_ROOT/build/$arch/ktest-smp$smp-$board-$chain.log"
+      OPT_CMDLINE="ktest" OPT_SMP=$smp OPT_TIMEOUT=120
+      boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
+      status=${PIPESTATUS[0]}
+      check_ktest_log "$log" "$status" && grep -aq "smp: $smp of $smp CPUs online" "$log"
+      record "$arch ktest --smp $smp $board/$chain (status $status)" $?
+    done
+    OPT_SMP=1
+
     local fault kind function
     for fault in "write_kernel_text:write to read-only kernel text:write_into_kernel_text" \
                  "stack_overflow:kernel stack overflow:recurse_forever"; do

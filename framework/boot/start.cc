@@ -13,6 +13,7 @@
 #include <arch/interrupts.h>
 #include <arch/memory.h>
 #include <arch/power.h>
+#include <arch/task.h>
 
 #include "boot/devicetree.h"
 #include "boot/protocols.h"
@@ -20,6 +21,7 @@
 #include "log_internal.h"
 #include "mm/init.h"
 #include "sched/scheduler.h"
+#include "smp.h"
 
 namespace keel {
 
@@ -123,6 +125,10 @@ namespace boot {
     log_wall_clock();
     enable_console_input(info);
     sched::init();
+    smp::start_other_cpus();
+    // The boot flow is now CPU 0's first task like any other: preemptible, and reachable by the
+    // IPIs of cross-CPU calls and wake-ups (masked, it would hold them off until it blocks).
+    arch::enable_interrupts();
     keel_main(info);
 }
 

@@ -8,6 +8,7 @@
 #include <keel/ktl/array.h>
 #include <keel/timer.h>
 
+#include <arch/cpu.h>
 #include <arch/interrupts.h>
 
 #include "console/console.h"
@@ -64,6 +65,9 @@ KTEST(timer, a_10ms_timer_fires_after_10ms_and_before_20ms) {
 KTEST(timer, timers_fire_in_deadline_order_and_cancelled_ones_never) {
     Recorder a, b, c, cancelled;
     Timer ta, tb, tc, tx;
+    // Masked until tx is cancelled: an interrupt or a preemption in between must not let its
+    // 3 ms pass first (the task also stays on this CPU, whose queue gets all four).
+    u64 saved = arch::save_and_disable_interrupts();
     u64 now = clock::monotonic_ns();
     KASSERT(tc.arm(now + 6 * ms, c).ok());
     KASSERT(ta.arm(now + 2 * ms, a).ok());
@@ -72,6 +76,7 @@ KTEST(timer, timers_fire_in_deadline_order_and_cancelled_ones_never) {
     KEXPECT_EQ(ta.arm(now + 1 * ms, b).error(), Errno::ebusy);
     KEXPECT_EQ(Timer().arm(0, a).error(), Errno::einval);
     tx.cancel();
+    arch::restore_interrupts(saved);
     wait_for(Array<Recorder*, 3>{&a, &b, &c}, 1000 * ms);
     KEXPECT(a.fired_at != 0 && b.fired_at != 0 && c.fired_at != 0);
     KEXPECT(a.order < b.order && b.order < c.order);

@@ -1,13 +1,13 @@
-// Per-CPU data, indexed by the running CPU. Until SMP bring-up gives each CPU its index register
-// (issue 4), only the boot CPU runs kernel code, and its index is 0.
+// Per-CPU data, indexed by the running CPU's index, which each arch keeps in a per-CPU
+// register (arch/smp.h).
 #pragma once
 
-#include <keel/ktl/types.h>
+#include <keel/per_cpu.h>
+
+#include <arch/smp.h>
 
 namespace keel {
 
-inline constexpr usize max_cpus = 64;
-
-inline usize this_cpu() { return 0; }
+inline usize this_cpu() { return arch::cpu_index(); }
 
 } // namespace keel

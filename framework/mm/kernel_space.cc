@@ -3,12 +3,14 @@
 #include <keel/log.h>
 #include <keel/panic.h>
 
+#include <arch/cpu.h>
 #include <arch/memory.h>
 #include <arch/paging.h>
 
 #include "early_device_window.h"
 #include "mm/frames.h"
 #include "mm/kernel_vm.h"
+#include "smp.h"
 #include <keel/spin_lock.h>
 
 namespace keel::mm {
@@ -108,6 +110,21 @@ Result<u64> KernelTableMemory::allocate_table() {
 }
 
 void KernelTableMemory::free_table(u64 phys) {
+    if (!pending_) {
+        release_table(phys);
+        return;
+    }
+    // Another CPU's walker may still hold this table in its paging-structure caches until the
+    // shootdown: it waits (and when too many wait, the shootdown happens now).
+    if (pending_table_count_ == max_pending_tables) {
+        complete_flushes();
+        release_table(phys);
+        return;
+    }
+    pending_tables_[pending_table_count_++] = phys;
+}
+
+void KernelTableMemory::release_table(u64 phys) {
     account(PageUse::page_table, -1);
     u64 pfn = pfn_of(phys);
     // Tables from the boot allocator are reserved pages: they are not returned.
@@ -116,10 +133,23 @@ void KernelTableMemory::free_table(u64 phys) {
     }
 }
 
+void KernelTableMemory::publish(uptr va) {
+    switch (flush_) {
+    case Flush::none:
+        return;
+    case Flush::kernel:
+        arch::flush_kernel_page(va);
+        return;
+    case Flush::user:
+        arch::flush_user_page(va, asid_);
+        return;
+    }
+}
+
 void KernelTableMemory::flush(uptr va) {
     switch (flush_) {
     case Flush::none:
-        break;
+        return;
     case Flush::kernel:
         arch::flush_kernel_page(va);
         break;
@@ -127,6 +157,69 @@ void KernelTableMemory::flush(uptr va) {
         arch::flush_user_page(va, asid_);
         break;
     }
+    if (smp::online_cpus() < 2) {
+        return;
+    }
+    if (!pending_) {
+        pending_first_ = va;
+        pending_last_ = va;
+        pending_ = true;
+    } else {
+        pending_first_ = min(pending_first_, va);
+        pending_last_ = max(pending_last_, va);
+    }
+}
+
+namespace {
+// Beyond this many pages one shootdown flushes the whole address space (user) instead of page by
+// page; the kernel half is flushed page by page (its ranges are stacks and device windows).
+constexpr u64 max_pages_flushed_singly = 64;
+
+struct RemoteFlush {
+    KernelTableMemory::Flush kind;
+    u32 asid;
+    uptr first;
+    uptr last;
+};
+
+void flush_here(void* arg) {
+    const auto& f = *static_cast<const RemoteFlush*>(arg);
+    u64 pages = (f.last - f.first) / page_size + 1;
+    if (f.kind == KernelTableMemory::Flush::user && pages > max_pages_flushed_singly) {
+        arch::flush_user_asid(f.asid);
+        return;
+    }
+    for (uptr va = f.first;; va += page_size) {
+        if (f.kind == KernelTableMemory::Flush::kernel) {
+            arch::flush_kernel_page(va);
+        } else {
+            arch::flush_user_page(va, f.asid);
+        }
+        if (va >= f.last) {
+            break;
+        }
+    }
+}
+} // namespace
+
+void KernelTableMemory::complete_flushes() {
+    if (pending_) {
+        // Any CPU may have run a user space (its ASID-tagged entries outlive the switch away),
+        // so a user shootdown goes to every CPU, like the kernel's.
+        RemoteFlush f{flush_, asid_, align_down(pending_first_, page_size),
+                      align_down(pending_last_, page_size)};
+        pending_ = false;
+        // Here too: the operation may have moved to this CPU after its local flushes ran
+        // elsewhere.
+        u64 saved = arch::save_and_disable_interrupts();
+        flush_here(&f);
+        smp::call_on_others(&flush_here, &f);
+        arch::restore_interrupts(saved);
+    }
+    for (usize i = 0; i < pending_table_count_; ++i) {
+        release_table(pending_tables_[i]);
+    }
+    pending_table_count_ = 0;
 }
 
 Result<void> init_kernel_space(const BootInfo& info, BootAllocator& boot) {
@@ -148,7 +241,9 @@ Result<void> init_kernel_space(const BootInfo& info, BootAllocator& boot) {
 
 Result<void> map_kernel(uptr va, u64 phys, u64 size, PageAttrs attrs) {
     SpinLockGuard guard(kernel_lock);
-    return kernel_table->map(va, phys, size, attrs);
+    Result<void> mapped = kernel_table->map(va, phys, size, attrs);
+    kernel_tables.complete_flushes(); // a split on the way, or the rollback of a failure
+    return mapped;
 }
 
 void unmap_kernel(uptr va, u64 size) {
@@ -156,6 +251,7 @@ void unmap_kernel(uptr va, u64 size) {
     // Callers unmap exactly what they mapped: whole leaves, so no split (the one failure).
     Result<void> done = kernel_table->unmap(va, size, [](const Mapping&) {});
     KEEL_ASSERT(done.ok());
+    kernel_tables.complete_flushes(); // before the caller reuses the pages
 }
 
 Optional<Mapping> query_kernel(uptr va) {

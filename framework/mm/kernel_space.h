@@ -7,6 +7,7 @@
 #pragma once
 
 #include <keel/boot_info.h>
+#include <keel/ktl/array.h>
 #include <keel/ktl/optional.h>
 
 #include "arch_contract.h"
@@ -29,15 +30,27 @@ uptr user_end();
 // The engine's table memory for kernel-owned tables (the kernel half, and user roots): pages
 // from the frame allocator (from the boot allocator while booting), reached through the linear
 // map, counted as page tables.
+//
+// Flushes are gathered, the way Linux's mmu_gather does it: the engine's flush(va) drops this
+// CPU's translation at once and widens a pending range; the other CPUs are shot down once per
+// operation, by complete_flushes(), with one round of IPIs for the whole range. Until then
+// nothing the old entries reached may be reused: tables the engine frees wait here, and the
+// owner of the pages keeps them until complete_flushes() returns.
 class KernelTableMemory {
 public:
     enum class Flush : u8 { none, kernel, user };
     constexpr explicit KernelTableMemory(Flush flush, u32 asid = 0) : flush_(flush), asid_(asid) {}
+    KernelTableMemory(const KernelTableMemory&) = delete;
+    KernelTableMemory& operator=(const KernelTableMemory&) = delete;
 
     Span<u64> entries(u64 phys);
     Result<u64> allocate_table();
     void free_table(u64 phys);
     void flush(uptr va);
+    void publish(uptr va);
+    // Shoots the pending range down on every other CPU, then frees the tables that waited. Each
+    // owner calls it at the end of an operation; the engine calls it inside break-before-make.
+    void complete_flushes();
 
     void set_flush(Flush flush, u32 asid) {
         flush_ = flush;
@@ -46,9 +59,18 @@ public:
     void use_boot_allocator(BootAllocator* boot) { boot_ = boot; }
 
 private:
+    static constexpr usize max_pending_tables = 8;
+
+    void release_table(u64 phys);
+
     Flush flush_;
     u32 asid_;
     BootAllocator* boot_ = nullptr;
+    uptr pending_first_ = 0; // the pending range, [first, last]; empty when last < first
+    uptr pending_last_ = 0;
+    bool pending_ = false;
+    Array<u64, max_pending_tables> pending_tables_{};
+    usize pending_table_count_ = 0;
 };
 
 } // namespace keel::mm

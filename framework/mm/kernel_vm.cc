@@ -157,12 +157,16 @@ KernelStack::~KernelStack() {
         return;
     }
     uptr top = slot_base(slot_) + slot_size;
+    Array<u64, slot_size / page_size> pfns{};
     for (usize i = 1; i <= pages_; ++i) {
-        uptr va = top - i * page_size;
-        Optional<Mapping> m = query_kernel(va);
-        unmap_kernel(va, page_size);
-        if (m) {
-            put_page(pfn_of(m->phys));
+        Optional<Mapping> m = query_kernel(top - i * page_size);
+        pfns[i - 1] = m ? pfn_of(m->phys) : 0;
+    }
+    // One unmap, so one shootdown for the whole stack; the pages are free only after it.
+    unmap_kernel(top - pages_ * page_size, pages_ * page_size);
+    for (usize i = 0; i < pages_; ++i) {
+        if (pfns[i] != 0) {
+            put_page(pfns[i]);
         }
         account(PageUse::kernel_stack, -1);
     }

@@ -46,7 +46,11 @@ concept TableMemory = requires(M& m, u64 phys, uptr va) {
     { m.entries(phys) } -> SameAs<Span<u64>>;      // the table at phys, table_entries long
     { m.allocate_table() } -> SameAs<Result<u64>>; // a zeroed table, or ENOMEM
     { m.free_table(phys) } -> SameAs<void>;
-    { m.flush(va) } -> SameAs<void>; // drop cached translations (and walk caches) for va
+    { m.flush(va) } -> SameAs<void>;   // drop cached translations (and walk caches) for va
+    { m.publish(va) } -> SameAs<void>; // make a new leaf for va visible to this CPU's walker
+    // Flushes may be gathered (this CPU at once, the others later); this makes every flush so far
+    // reach every CPU.
+    { m.complete_flushes() } -> SameAs<void>;
 };
 
 // One leaf mapping as the engine found it.
@@ -215,9 +219,10 @@ private:
             if (leaf_fits && !format_.is_valid(pte)) {
                 store(table, s.index, format_.leaf(target, attrs, level));
                 // riscv requires an sfence.vma even for invalid-to-valid changes, aarch64 a
-                // barrier before the walker may see it: the memory's flush does what the arch
-                // needs (nothing for tables not yet live).
-                memory_->flush(s.entry_va);
+                // barrier before the walker may see it: publish does what the arch needs
+                // (nothing for tables not yet live). Other CPUs never held a translation for an
+                // unmapped address, so this needs no shootdown.
+                memory_->publish(s.entry_va);
                 return {};
             }
             if (level == 0 || (format_.is_valid(pte) && !format_.is_table(pte, level))) {
@@ -247,6 +252,7 @@ private:
         // it; the others do not mind).
         store(table, i, 0);
         memory_->flush(entry_va);
+        memory_->complete_flushes();
         u64 table_pte = format_.table(child, attrs.user);
         store(table, i, table_pte);
         return table_pte;

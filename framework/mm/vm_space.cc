@@ -53,19 +53,53 @@ bool is_user_range(uptr va, usize size) {
            checked_add(va, uptr{size}, end) && end <= VmSpace::user_end();
 }
 
+// The engine on one space for one operation; its gathered flushes reach the other CPUs when it
+// ends.
 struct UserTable {
     KernelTableMemory memory;
     UserPageTable table;
     UserTable(u64 root, u32 asid)
         : memory(KernelTableMemory::Flush::user, asid), table(arch::pte_format(), memory, root) {}
+    ~UserTable() { memory.complete_flushes(); }
+    UserTable(const UserTable&) = delete;
+    UserTable& operator=(const UserTable&) = delete;
 };
 
-void put_mapped_pages(const Mapping& m, u64& mapped) {
-    for (u64 p = 0; p < m.size / page_size; ++p) {
-        put_page(pfn_of(m.phys) + p);
+// Pages an unmap took out of the tables. They go back to the allocator only after the shootdown:
+// until then another CPU may still reach them through a stale TLB entry.
+class UnmappedPages {
+public:
+    UnmappedPages(KernelTableMemory& memory, u64& mapped_pages)
+        : memory_(memory), mapped_pages_(mapped_pages) {}
+    ~UnmappedPages() { release(); }
+    UnmappedPages(const UnmappedPages&) = delete;
+    UnmappedPages& operator=(const UnmappedPages&) = delete;
+
+    void add(const Mapping& m) {
+        if (count_ == held_.size()) {
+            release();
+        }
+        held_[count_++] = m;
     }
-    mapped -= m.size / page_size;
-}
+
+private:
+    void release() {
+        memory_.complete_flushes();
+        for (usize i = 0; i < count_; ++i) {
+            u64 pages = held_[i].size / page_size;
+            for (u64 p = 0; p < pages; ++p) {
+                put_page(pfn_of(held_[i].phys) + p);
+            }
+            mapped_pages_ -= pages;
+        }
+        count_ = 0;
+    }
+
+    KernelTableMemory& memory_;
+    u64& mapped_pages_;
+    Array<Mapping, 32> held_{};
+    usize count_ = 0;
+};
 } // namespace
 
 uptr VmSpace::user_end() { return mm::user_end(); }
@@ -101,8 +135,11 @@ VmSpace::~VmSpace() {
     }
     UserTable user(root_, asid_);
     u64 end = align_down(user_end(), page_size);
-    (void)user.table.unmap(page_size, end - page_size,
-                           [&](const Mapping& m) { put_mapped_pages(m, mapped_pages_); });
+    {
+        UnmappedPages unmapped(user.memory, mapped_pages_);
+        (void)user.table.unmap(page_size, end - page_size,
+                               [&](const Mapping& m) { unmapped.add(m); });
+    }
     if (!arch::NativePteFormat::separate_kernel_root) {
         Span<u64> entries = user.memory.entries(root_);
         for (usize i = table_entries / 2; i < table_entries; ++i) {
@@ -146,8 +183,8 @@ Result<void> VmSpace::unmap(uptr va, usize size) {
         return Errno::einval;
     }
     UserTable user(root_, asid_);
-    return user.table.unmap(va, size,
-                            [&](const Mapping& m) { put_mapped_pages(m, mapped_pages_); });
+    UnmappedPages unmapped(user.memory, mapped_pages_);
+    return user.table.unmap(va, size, [&](const Mapping& m) { unmapped.add(m); });
 }
 
 Result<void> VmSpace::protect(uptr va, usize size, Perms perms) {

@@ -7,8 +7,10 @@
 
 #include <arch/cpu.h>
 #include <arch/memory.h>
+#include <arch/smp.h>
 
 #include "mm/cpu_local.h"
+#include "smp.h"
 
 namespace keel::sched {
 
@@ -29,20 +31,34 @@ public:
         ++count_;
     }
     TaskControl* pick_next() override {
-        TaskControl* t = head_;
-        if (t != nullptr) {
-            head_ = t->run_next;
-            if (head_ == nullptr) {
-                tail_ = nullptr;
-            }
-            t->run_next = nullptr;
-            --count_;
+        if (head_ == nullptr) {
+            return nullptr;
         }
-        return t;
+        return take(nullptr, head_);
+    }
+    TaskControl* pick_movable() override {
+        TaskControl* before = nullptr;
+        for (TaskControl* t = head_; t != nullptr; before = t, t = t->run_next) {
+            if (!t->pinned) {
+                return take(before, t);
+            }
+        }
+        return nullptr;
     }
     usize runnable() const override { return count_; }
 
 private:
+    // Unlinks t, which follows before (null: t is the head).
+    TaskControl* take(TaskControl* before, TaskControl* t) {
+        (before != nullptr ? before->run_next : head_) = t->run_next;
+        if (tail_ == t) {
+            tail_ = before;
+        }
+        t->run_next = nullptr;
+        --count_;
+        return t;
+    }
+
     TaskControl* head_ = nullptr;
     TaskControl* tail_ = nullptr;
     usize count_ = 0;
@@ -60,12 +76,13 @@ struct Cpu {
     TaskControl boot;
     TaskControl* current = nullptr;
     TaskControl* idle = nullptr;
-    TaskControl* zombie = nullptr; // finished, its stack still in use until the switch ends
+    TaskControl* zombie = nullptr;        // finished, its stack still in use until the switch ends
+    TaskControl* switched_from = nullptr; // its on_cpu is cleared once the switch is over
     bool need_resched = false;
     Tick tick;
 };
 
-constinit Array<Cpu, 1> cpus{}; // one per CPU with SMP (issue 4's next step)
+constinit Array<Cpu, max_cpus> cpus{};
 constinit u64 switches = 0;
 constinit u64 preempted = 0;
 constinit u64 next_id = 1;
@@ -95,10 +112,17 @@ void drop_ref(TaskControl* t) {
 // After a switch, on the new task's stack: the task that finished can give its stack back now.
 void finish_switch() {
     Cpu& c = this_cpu_state();
+    if (c.switched_from != nullptr) {
+        __atomic_store_n(&c.switched_from->on_cpu, false, __ATOMIC_RELEASE);
+        c.switched_from = nullptr;
+    }
     TaskControl* zombie = c.zombie;
     c.zombie = nullptr;
     if (zombie != nullptr) {
+        // Joiners wake only now, so that a joined task holds nothing any more (a test that
+        // counts stacks after join sees the exact number, on any CPU).
         zombie->stack.reset();
+        zombie->exited.notify_all([&] { zombie->done = true; });
         drop_ref(zombie);
     }
 }
@@ -106,7 +130,6 @@ void finish_switch() {
 [[noreturn]] void exit_current() {
     TaskControl& t = current();
     t.body.reset();
-    t.exited.notify_all([&] { t.done = true; });
     (void)arch::save_and_disable_interrupts();
     Cpu& c = this_cpu_state();
     {
@@ -124,6 +147,48 @@ void task_entry(void* arg) {
     arch::enable_interrupts();
     (*t->body)->run();
     exit_current();
+}
+
+// Another CPU's runnable task, for a CPU with nothing to run: from the busiest queue. try_lock
+// only, so two CPUs stealing from each other cannot deadlock.
+TaskControl* steal(u32 self) {
+    Cpu* busiest = nullptr;
+    usize most = 0;
+    for (u32 i = 0; i < max_cpus; ++i) {
+        Cpu& other = cpus[i];
+        if (i != self && other.policy != nullptr && other.policy->runnable() > most) {
+            most = other.policy->runnable();
+            busiest = &other;
+        }
+    }
+    if (busiest == nullptr) {
+        return nullptr;
+    }
+    u64 saved = 0;
+    if (!busiest->lock.try_lock(saved)) {
+        return nullptr;
+    }
+    TaskControl* t = busiest->policy->pick_movable();
+    busiest->lock.unlock(saved);
+    return t;
+}
+
+// The least loaded online CPU, for a new task.
+u32 placement() {
+    u32 best = static_cast<u32>(this_cpu());
+    usize best_load = ~usize{0};
+    for (u32 i = 0; i < max_cpus; ++i) {
+        Cpu& c = cpus[i];
+        if (c.policy == nullptr) {
+            continue;
+        }
+        usize load = c.policy->runnable() + (c.current != c.idle ? 1 : 0);
+        if (load < best_load) {
+            best_load = load;
+            best = i;
+        }
+    }
+    return best;
 }
 
 [[noreturn]] void idle_loop() {
@@ -155,9 +220,30 @@ Result<TaskControl*> create(StringView name, Optional<Box<Runnable>> body, void 
 
 void release(TaskControl* task) { drop_ref(task); }
 
+u32 place_new_task() { return placement(); }
+
 Result<TaskControl*> create_task(StringView name, Box<Runnable> body) {
     return create(name, move(body), &task_entry);
 }
+
+void init_cpu(u32 index, VirtRange stack) {
+    Cpu& c = cpus[index];
+    c.policy = &c.round_robin;
+    c.boot.id = 0;
+    c.boot.name.write("idle");
+    c.boot.state = State::running;
+    c.boot.on_cpu = true;
+    c.boot.pinned = true;
+    c.boot.cpu = index;
+    c.boot.stack_range = stack;
+    c.boot.refs = 1;
+    c.current = &c.boot;
+    c.idle = &c.boot; // a secondary CPU's boot flow is its idle loop
+    arch::set_current_stack(stack);
+    (void)c.tick.timer.arm(clock::monotonic_ns() + time_slice_ns, c.tick);
+}
+
+void run_idle() { idle_loop(); }
 
 void init() {
     Cpu& c = this_cpu_state();
@@ -167,6 +253,10 @@ void init() {
     c.boot.state = State::running;
     c.boot.stack_range = arch::boot_stack();
     c.boot.refs = 1; // never freed
+    c.boot.on_cpu = true;
+    // CPU 0's boot flow runs keel_main and the ktests, which test this CPU's interrupt
+    // controller and timer: it stays here.
+    c.boot.pinned = true;
     c.current = &c.boot;
     Result<TaskControl*> idle = create("idle", none, [](void*) {
         finish_switch();
@@ -180,7 +270,14 @@ void init() {
     log::info("sched: round-robin, {} ms time slice", time_slice_ns / 1000000);
 }
 
-TaskControl& current() { return *this_cpu_state().current; }
+TaskControl& current() {
+    // Masked: a task preempted and moved to another CPU between reading this_cpu() and that
+    // CPU's current would get the other CPU's task.
+    u64 saved = arch::save_and_disable_interrupts();
+    TaskControl* t = this_cpu_state().current;
+    arch::restore_interrupts(saved);
+    return *t;
+}
 
 void schedule() {
     Cpu& c = this_cpu_state();
@@ -195,6 +292,9 @@ void schedule() {
             }
         }
         next = c.policy->pick_next();
+        if (next == nullptr && prev->state != State::runnable) {
+            next = steal(static_cast<u32>(this_cpu()));
+        }
         if (next == nullptr) {
             next = prev->state == State::runnable ? prev : c.idle;
         }
@@ -206,6 +306,12 @@ void schedule() {
     if (next == prev) {
         return;
     }
+    // A task woken elsewhere may still be finishing its switch out on its old CPU.
+    while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE)) {
+        smp::handle_ipi(); // masked here: a shootdown from that CPU must not wait on us
+    }
+    next->on_cpu = true;
+    c.switched_from = prev;
     __atomic_fetch_add(&switches, 1, __ATOMIC_RELAXED);
     arch::set_current_stack(next->stack_range);
     arch::switch_context(prev->context, next->context);
@@ -213,12 +319,19 @@ void schedule() {
 }
 
 void wake(TaskControl& task) {
-    Cpu& c = cpus[task.cpu];
-    SpinLockGuard guard(c.lock);
-    if (task.state == State::blocked) {
+    u32 target = task.cpu;
+    Cpu& c = cpus[target];
+    {
+        SpinLockGuard guard(c.lock);
+        if (task.state != State::blocked) {
+            return;
+        }
         task.state = State::runnable;
         c.policy->enqueue(task);
         c.need_resched = true;
+    }
+    if (target != this_cpu()) {
+        arch::send_ipi(target); // its interrupt exit reschedules
     }
 }
 
@@ -272,13 +385,27 @@ void TaskHandle::join() const {
 bool TaskHandle::finished() const { return __atomic_load_n(&task_->done, __ATOMIC_ACQUIRE); }
 u64 TaskHandle::id() const { return task_->id; }
 
-Result<TaskHandle> spawn(StringView name, Box<Runnable> body) {
+namespace {
+Result<TaskHandle> start(StringView name, Box<Runnable> body, Optional<u32> cpu) {
     TaskControl* t = TRY(sched::create_task(name, move(body)));
     t->refs = 2; // this handle, and the running task until it finishes
     t->state = sched::State::blocked;
-    t->cpu = static_cast<u32>(this_cpu());
+    t->pinned = cpu.has_value();
+    t->cpu = cpu ? *cpu : sched::place_new_task();
     sched::wake(*t);
     return Access::handle(t);
+}
+} // namespace
+
+Result<TaskHandle> spawn(StringView name, Box<Runnable> body) {
+    return start(name, move(body), none);
+}
+
+Result<TaskHandle> spawn_on(u32 cpu, StringView name, Box<Runnable> body) {
+    if (!smp::is_online(cpu)) {
+        return Errno::einval;
+    }
+    return start(name, move(body), cpu);
 }
 
 namespace this_task {

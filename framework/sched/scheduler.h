@@ -30,13 +30,17 @@ struct TaskControl {
     WaitQueue exited;                 // joiners
     bool done = false;                // under exited's lock
     u32 refs = 1;                     // TaskHandles, plus one while the task can still run
-    u32 cpu = 0;
+    u32 cpu = 0;                      // the CPU whose run queue it is on (or ran on last)
+    bool on_cpu = false;              // still switching out: nobody else may resume it yet
+    bool pinned = false;              // stays on cpu: load balancing leaves it alone
 };
 
 class Policy {
 public:
     virtual void enqueue(TaskControl& task) = 0;
     virtual TaskControl* pick_next() = 0; // null: nothing runnable
+    // For load balancing: a runnable task that may move to another CPU, taken off the queue.
+    virtual TaskControl* pick_movable() = 0;
     virtual usize runnable() const = 0;
 
 protected:
@@ -46,6 +50,10 @@ protected:
 // Called once on the boot CPU after interrupts are set up: the running boot flow becomes this
 // CPU's first task, an idle task and the preemption tick are created.
 void init();
+
+// On a secondary CPU, from smp: its boot flow becomes its idle task (on stack), with a tick.
+void init_cpu(u32 index, VirtRange stack);
+[[noreturn]] void run_idle();
 
 // Switches to the next runnable task if there is one (the current one stays runnable unless it
 // blocked or finished). Interrupts must be masked.
@@ -59,6 +67,8 @@ TaskControl& current();
 // A new task record with its stack, not yet runnable; and dropping a reference to one.
 Result<TaskControl*> create_task(StringView name, Box<Runnable> body);
 void release(TaskControl* task);
+// The CPU a new task starts on: the least loaded online one.
+u32 place_new_task();
 
 // The arch's interrupt return path calls this (interrupts masked, on the interrupted task's
 // stack): if the tick asked for it, another task runs now.

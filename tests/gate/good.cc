@@ -95,3 +95,15 @@ keel::Result<int> use_task_api(keel::Mutex& mutex, keel::WaitQueue& queue, int& 
     keel::usize got = keel::console_input::read(buffer.span());
     return shared + beeper.total() + static_cast<int>(got);
 }
+
+// Per-CPU counters and a task bound to a CPU, as a service keeps statistics.
+#include <keel/per_cpu.h>
+
+keel::Result<keel::u64> use_per_cpu_api(keel::PerCpu<keel::u64>& events) {
+    keel::TaskHandle counter = TRY(
+        keel::spawn_on(0, "counter", [&] { events.with_local([](keel::u64& mine) { ++mine; }); }));
+    counter.join();
+    keel::u64 total = 0;
+    events.for_each_online([&](keel::u32, const keel::u64& n) { total += n; });
+    return total + events.on(0);
+}

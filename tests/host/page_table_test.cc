@@ -39,10 +39,14 @@ public:
     }
     void free_table(u64 phys) { EXPECT_EQ(tables_.erase(phys), 1u); }
     void flush(uptr va) { flushed.insert(va); }
+    void publish(uptr va) { published.insert(va); }
+    void complete_flushes() { ++completions; }
 
     usize tables() const { return tables_.size(); }
     void set_max_tables(usize n) { max_tables_ = n; }
     std::set<uptr> flushed;
+    std::set<uptr> published;
+    usize completions = 0;
 
 private:
     std::map<u64, std::vector<u64>> tables_;
@@ -162,10 +166,13 @@ TYPED_TEST(PageTableTest, PartialUnmapSplitsALargePage) {
     ASSERT_TRUE(this->table.map(va, 0x4000'0000, 2 * this->mib, this->rw).ok());
     ASSERT_EQ(this->leaves(va, 2 * this->mib).size(), 1u);
     u64 reported = 0;
+    this->memory.completions = 0;
     ASSERT_TRUE(
         this->table.unmap(va + 0x1000, page_size, [&](const Mapping& m) { reported += m.size; })
             .ok());
     EXPECT_EQ(reported, page_size);
+    // Break before make: the large leaf's removal reached every CPU before the table went in.
+    EXPECT_EQ(this->memory.completions, 1u);
     EXPECT_EQ(this->leaves(va, 2 * this->mib).size(), 511u);
     EXPECT_FALSE(this->table.translate(va + 0x1000).has_value());
     EXPECT_EQ(this->table.translate(va + 0x2000).value(), 0x4000'2000u);

@@ -18,6 +18,21 @@ struct TrapFrame {
     u64 frame_record[2]; // {x29, elr}: links the handler's backtrace to the interrupted code
 };
 static_assert(sizeof(TrapFrame) == 38 * 8, "vectors.S FRAME_SIZE");
+
+// What a secondary CPU's entry (boot.S keel_secondary_entry) loads, one CPU at a time: the
+// first four with the MMU off (so the block is cleaned to the point of coherency), the rest
+// through the kernel mapping. The offsets are boot.S's SB_* constants.
+struct SecondaryBoot {
+    u64 mair;   // 0: MAIR_EL1, as on the boot CPU
+    u64 tcr;    // 8: TCR_EL1, as on the boot CPU (TTBR0 walks on)
+    u64 ttbr1;  // 16: mm::kernel_root()
+    u64 sctlr;  // 24: SCTLR_EL1, as on the boot CPU (MMU and caches on, SPAN clear)
+    u64 ttbr0;  // 32: the empty table, once off the identity map
+    u64 sp;     // 40: the top of the CPU's stack
+    u64 sp_el0; // 48: the top of its emergency stack
+    u64 tpidr;  // 56: its index (cpu_index)
+};
+static_assert(sizeof(SecondaryBoot) == 64, "boot.S SB_* offsets");
 } // namespace keel::arch
 
 extern "C" {
@@ -36,6 +51,12 @@ void keel_arch_irq(keel::arch::TrapFrame* frame);
 // boot.S -> paging.cc: switches TTBR1 to ttbr1 with break-before-make (see boot.S).
 void keel_replace_ttbr1(keel::u64 ttbr1, keel::u64 phys_offset, keel::u64 empty_table,
                         keel::u64 tcr);
+// boot.S: where PSCI CPU_ON starts a secondary CPU (physical address, MMU off, x0 = the
+// SecondaryBoot's physical address).
+void keel_secondary_entry();
+// boot.S -> smp.cc: a secondary CPU's first C++ code, on its stack in the higher half, with
+// TPIDR_EL1, SP_EL0 and VBAR_EL1 set and every exception masked.
+[[noreturn]] void keel_arch_secondary_start();
 // boot.S: a page of invalid descriptors (TTBR0 while no user space is active).
 extern const keel::u64 keel_empty_table[512];
 // vectors.S: the top of the boot CPU's emergency stack (SP_EL0 at EL1).
@@ -55,11 +76,32 @@ u64 image_virt_to_phys(uptr va);
 // The device tree the boot loader handed over (boot::start validated it), opened again.
 Result<boot::DeviceTree> boot_device_tree(const BootInfo& info);
 
-// IRQ entries so far (interrupts.cc): wait_for_interrupt waits for this to move.
+// IRQ entries so far on every CPU (interrupts.cc; wait_for_interrupt watches its CPU's own).
 u64 interrupt_entries();
 
 // The PSCI conduit the device tree names in /psci "method" ("hvc" or "smc").
 void set_psci_method(StringView method);
+
+// PSCI CPU_ON (power.cc): starts the CPU with this MPIDR (Aff3 in bits 39:32) at entry_phys, MMU
+// off, x0 = context. 0 or a negative PSCI error (-1 also when there is no conduit).
+i64 psci_cpu_on(u64 mpidr, u64 entry_phys, u64 context);
+
+// PAN on this CPU as on the boot CPU (paging.cc; a secondary CPU's start).
+void enable_pan_on_this_cpu();
+
+// smp.cc: the MPIDR affinity of the CPU with this index (0 before it started), and how long its
+// start took (CPU_ON to its signal, 0 for the boot CPU).
+u64 cpu_mpidr(u32 index);
+u64 cpu_bring_up_ns(u32 index);
+// The top of CPU index's emergency stack (its SP_EL0 at EL1); 0 for a CPU not started.
+uptr emergency_stack_top(u32 index);
+
+// The SGI that carries IPIs (smp::handle_ipi and the scheduler's wake-ups).
+inline constexpr u32 ipi_sgi = 1;
+
+// A secondary CPU's GIC CPU interface and private lines (the IPI SGI and the timer PPI
+// enabled) and its timer (interrupts.cc).
+Result<void> init_secondary_interrupts();
 
 // power_off's semihosting call trapped: there is no semihosting host.
 [[noreturn]] void semihosting_unavailable();

@@ -14,6 +14,16 @@
  * at any 2 MiB aligned address, because this code finds its load address at run time. */
 #define IMAGE_FLAGS 0xa
 
+/* arch::SecondaryBoot (aarch64.h) */
+#define SB_MAIR 0
+#define SB_TCR 8
+#define SB_TTBR1 16
+#define SB_SCTLR 24
+#define SB_TTBR0 32
+#define SB_SP 40
+#define SB_SP_EL0 48
+#define SB_TPIDR 56
+
 #define BLOCK_NORMAL (PTE_BLOCK | PTE_ATTR_NORMAL | PTE_INNER_SHAREABLE | PTE_AF)
 
     .section .head.text, "ax"
@@ -81,6 +91,7 @@ high_entry:
     msr sp_el0, x0
     ldr x0, =keel_vectors
     msr vbar_el1, x0
+    msr tpidr_el1, xzr          // cpu_index(): the boot CPU is 0 (arch/smp.h)
     isb
 
     // Clear .bss through the cached mapping (no stale lines can shadow the zeroes).
@@ -98,6 +109,61 @@ high_entry:
     bl keel_arch_start          // never returns
 2:  wfi
     b 2b
+
+// A secondary CPU, started by PSCI CPU_ON (smp.cc) at EL2 or EL1, MMU and caches off, at the
+// physical address of this label; x0 = the physical address of the SecondaryBoot (aarch64.h)
+// the boot CPU filled and cleaned to the point of coherency. The same steps as the boot CPU's
+// above, with the kernel's own tables straight away: the identity map of build_page_tables
+// (which covers this code: .text.boot, in the image's first 2 MiB block, as mmu_on) in TTBR0
+// for the switch, the kernel root in TTBR1, then the empty table in TTBR0.
+    .globl keel_secondary_entry
+keel_secondary_entry:
+    msr daifset, #0xf
+    mov x19, x0
+    bl leave_el2
+    msr spsel, #1
+    ldr x0, [x19, #SB_MAIR]
+    msr mair_el1, x0
+    ldr x0, [x19, #SB_TCR]
+    msr tcr_el1, x0
+    adrp x0, idmap_l0
+    msr ttbr0_el1, x0
+    ldr x0, [x19, #SB_TTBR1]
+    msr ttbr1_el1, x0
+    isb
+    tlbi vmalle1
+    dsb nsh
+    isb
+    ldr x0, [x19, #SB_SCTLR]
+    msr sctlr_el1, x0
+    isb
+    ic iallu
+    dsb nsh
+    isb
+    ldr x0, =secondary_high
+    br x0
+
+secondary_high:
+    ldr x19, =keel_secondary_boot // the same block, at its link-time address
+    ldr x0, [x19, #SB_TTBR0]
+    msr ttbr0_el1, x0           // the identity map goes
+    isb
+    tlbi vmalle1
+    dsb nsh
+    isb
+    ldr x0, [x19, #SB_SP_EL0]
+    msr sp_el0, x0              // this CPU's emergency stack (vectors.S)
+    ldr x0, =keel_vectors
+    msr vbar_el1, x0
+    ldr x0, [x19, #SB_TPIDR]
+    msr tpidr_el1, x0           // cpu_index()
+    ldr x0, [x19, #SB_SP]
+    mov sp, x0
+    isb
+    mov x29, xzr
+    bl keel_arch_secondary_start // never returns
+1:  wfi
+    b 1b
 
 // At EL2 (QEMU -M virt,virtualization=on): configure EL1 as a plain AArch64 kernel level with
 // the counters accessible, then eret to the caller at EL1h. At EL1: nothing to do.

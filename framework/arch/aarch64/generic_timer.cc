@@ -6,11 +6,13 @@
 #include "arch/aarch64/generic_timer.h"
 
 #include <keel/irq.h>
+#include <keel/ktl/array.h>
 #include <keel/ktl/optional.h>
 
 #include <arch/clock.h>
 
 #include "arch/aarch64/sysreg.h"
+#include "mm/cpu_local.h"
 #include "timer_internal.h"
 
 namespace keel::arch::generic_timer {
@@ -28,10 +30,10 @@ public:
         // handle_interrupt re-arms it for the next deadline, if there is one.
         // SAFETY: this CPU's own timer control register.
         KEEL_WRITE_SYSREG(cntv_ctl_el0, 0);
-        __atomic_fetch_add(&count, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&count[this_cpu()], 1, __ATOMIC_RELAXED);
         timer::handle_interrupt();
     }
-    u64 count = 0;
+    Array<u64, max_cpus> count{};
 };
 
 constinit TimerHandler handler;
@@ -96,7 +98,26 @@ void set_deadline(u64 ns) {
     KEEL_WRITE_SYSREG(cntv_ctl_el0, ctl_enable);
 }
 
+void init_this_cpu() {
+    // SAFETY: this CPU's own timer, disarmed before its interrupt is enabled.
+    KEEL_WRITE_SYSREG(cntv_ctl_el0, 0);
+    if (Gic* controller = gic(); controller != nullptr && timer_line) {
+        controller->enable(timer_line->number()); // the PPI's enable is this CPU's own
+    }
+}
+
 u32 line() { return timer_line ? timer_line->number() : 0; }
-u64 interrupt_count() { return __atomic_load_n(&handler.count, __ATOMIC_RELAXED); }
+
+u64 interrupt_count() {
+    u64 total = 0;
+    for (const u64& n : handler.count) {
+        total += __atomic_load_n(&n, __ATOMIC_RELAXED);
+    }
+    return total;
+}
+
+u64 interrupt_count(u32 cpu) {
+    return cpu < max_cpus ? __atomic_load_n(&handler.count[cpu], __ATOMIC_RELAXED) : 0;
+}
 
 } // namespace keel::arch::generic_timer

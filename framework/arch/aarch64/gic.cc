@@ -141,12 +141,7 @@ void Gic::init_distributor() {
     u32 it_lines = read32(d, gicd::typer) & 0x1f;
     lines_ = min(32 * (it_lines + 1), first_special);
     u64 affinity = this_cpu_affinity();
-    u8 targets = 0;
-    for (u32 i = 0; i < 8 && version_ == Version::v2; ++i) {
-        // GICD_ITARGETSR0-7 (read-only, banked) name the reading CPU's own interface.
-        u32 t = read32(d, gicd::itargetsr + 4 * i);
-        targets |= static_cast<u8>(t | t >> 8 | t >> 16 | t >> 24);
-    }
+    u8 targets = version_ == Version::v2 ? this_cpu_interface_mask() : 0;
     for (u32 line = first_spi; line < lines_; line += 32) {
         usize word = 4 * (line / 32);
         write32(d, gicd::icenabler + word, ~0u);
@@ -178,11 +173,21 @@ void Gic::init_distributor() {
     }
 }
 
+u8 Gic::this_cpu_interface_mask() const {
+    u8 targets = 0;
+    for (u32 i = 0; i < 8; ++i) {
+        // GICD_ITARGETSR0-7 (read-only, banked) name the reading CPU's own interface.
+        u32 t = read32(*distributor_, gicd::itargetsr + 4 * i);
+        targets |= static_cast<u8>(t | t >> 8 | t >> 16 | t >> 24);
+    }
+    return targets;
+}
+
 Result<void> Gic::init_private_lines() {
     if (version_ == Version::v3) {
         // The redistributor forwards nothing to its CPU until told the CPU is awake.
-        const IoMem& r = *my_redistributor_;
-        usize waker = my_redistributor_offset_ + gicr::waker;
+        const IoMem& r = my_redistributor();
+        usize waker = my_redistributor_offset() + gicr::waker;
         write32(r, waker, read32(r, waker) & ~gicr::waker_processor_sleep);
         u32 spin = 0;
         for (; spin < 1000000 && (read32(r, waker) & gicr::waker_children_asleep) != 0; ++spin) {
@@ -219,11 +224,22 @@ Result<void> Gic::init(const boot::DeviceTree& dt) {
     TRY(map(dt, *node));
     if (version_ == Version::v3) {
         TRY(check_redistributors());
-        Redistributor mine = TRY(redistributor_of(this_cpu_affinity()));
-        my_redistributor_ = mine.region;
-        my_redistributor_offset_ = mine.offset;
     }
     init_distributor();
+    return init_this_cpu();
+}
+
+Result<void> Gic::init_this_cpu() {
+    u32 cpu = static_cast<u32>(this_cpu());
+    if (version_ == Version::v3) {
+        Redistributor mine = TRY(redistributor_of(this_cpu_affinity()));
+        redistributor_region_[cpu] = mine.region;
+        redistributor_offset_[cpu] = mine.offset;
+        sgi_targets_[cpu] = this_cpu_affinity();
+    } else {
+        u8 mask = this_cpu_interface_mask();
+        sgi_targets_[cpu] = mask != 0 ? mask : 1; // a uniprocessor GIC may read 0
+    }
     TRY(init_private_lines());
     return init_cpu_interface();
 }

@@ -12,6 +12,7 @@
 
 #include "boot/devicetree.h"
 #include "irq/controller.h"
+#include "mm/cpu_local.h"
 #include <keel/spin_lock.h>
 
 namespace keel::arch {
@@ -30,6 +31,15 @@ public:
     // brings up the distributor and this CPU's redistributor and CPU interface, every line
     // masked. ENODEV when there is no GIC, EINVAL for a node this code cannot use.
     Result<void> init(const boot::DeviceTree& dt);
+    // On a secondary CPU (cpu_index() set, after init on the boot CPU): its redistributor (v3)
+    // or banked private lines (v2), all masked, and its CPU interface; records how SGIs reach
+    // it. ENODEV when no redistributor names this CPU.
+    Result<void> init_this_cpu();
+
+    // Raises SGI sgi (0-15) on the CPU with index cpu (one that ran init or init_this_cpu):
+    // v2 through GICD_SGIR with its CPU interface mask, v3 through ICC_SGI1R_EL1 with its
+    // affinity. Memory written before the call is visible to the target's handler.
+    void send_sgi(u32 cpu, u32 sgi);
 
     StringView name() const override {
         if (version_ == Version::v2) {
@@ -54,6 +64,7 @@ public:
     Version version() const { return version_; }
     u64 distributor_phys() const { return distributor_->phys(); }
     u64 cpu_interface_phys() const; // GICC (v2), this CPU's redistributor frame (v3)
+    u64 sgi_target(u32 cpu) const { return sgi_targets_[cpu]; } // v2 mask, v3 affinity
     u32 interrupt_cells() const { return interrupt_cells_; }
     u32 architecture_revision() const; // GICD_PIDR2.ArchRev: 2 for GICv2, 3 or 4 for GICv3
     // v3: the redistributor frame of the CPU with this MPIDR affinity (Aff3 in bits 31:24), by
@@ -63,6 +74,8 @@ public:
         usize offset;
     };
     Result<Redistributor> redistributor_of(u64 affinity) const;
+    // An SPI delivered to CPU cpu (by index) from now on; init routes them all to the boot CPU.
+    void route_to(u32 line, u32 cpu);
     void set_pending(u32 line); // a software-raised interrupt, as a device would assert it
     void clear_pending(u32 line);
     bool is_pending(u32 line) const;
@@ -87,6 +100,9 @@ private:
     void init_distributor();
     Result<void> init_private_lines();
     Result<void> init_cpu_interface();
+    u8 this_cpu_interface_mask() const; // v2: GICD_ITARGETSR0-7, banked per CPU
+    const IoMem& my_redistributor() const { return *redistributor_region_[this_cpu()]; }
+    usize my_redistributor_offset() const { return redistributor_offset_[this_cpu()]; }
 
     static constexpr usize max_redistributor_regions = 4;
 
@@ -97,8 +113,10 @@ private:
     Optional<IoMem> cpu_interface_;                                      // v2: GICC
     Array<Optional<IoMem>, max_redistributor_regions> redistributors_{}; // v3: GICR regions
     u64 redistributor_stride_ = 0; // v3: bytes per CPU (0: from GICR_TYPER)
-    const IoMem* my_redistributor_ = nullptr;
-    usize my_redistributor_offset_ = 0;
+    // Per CPU, by cpu_index(): v3 the CPU's redistributor frame; how an SGI names the CPU.
+    Array<const IoMem*, max_cpus> redistributor_region_{};
+    Array<usize, max_cpus> redistributor_offset_{};
+    Array<u64, max_cpus> sgi_targets_{};
     SpinLock config_lock_;
     Array<u32, irq::max_lines / 32> edge_{}; // the trigger translate last saw, applied on enable
 };

@@ -19,7 +19,7 @@ constexpr u64 icc_ctlr_eoimode = 1u << 1; // 0: EOIR both drops priority and dea
 
 Gic::Block Gic::block_of(u32 line) const {
     if (version_ == Version::v3 && line < first_spi) {
-        return {my_redistributor_, my_redistributor_offset_ + gicr::sgi_frame};
+        return {&my_redistributor(), my_redistributor_offset() + gicr::sgi_frame};
     }
     return {&*distributor_, 0};
 }
@@ -42,8 +42,8 @@ void Gic::wait_for_writes(u32 line) const {
     if (version_ != Version::v3) {
         return;
     }
-    const IoMem& io = line < first_spi ? *my_redistributor_ : *distributor_;
-    usize ctlr = line < first_spi ? my_redistributor_offset_ + gicr::ctlr : gicd::ctlr;
+    const IoMem& io = line < first_spi ? my_redistributor() : *distributor_;
+    usize ctlr = line < first_spi ? my_redistributor_offset() + gicr::ctlr : gicd::ctlr;
     u32 rwp = line < first_spi ? gicr::ctlr_rwp : gicd::ctlr_rwp;
     for (u32 spin = 0; spin < 1000000 && (read32(io, ctlr) & rwp) != 0; ++spin) {
     }
@@ -77,6 +77,25 @@ void Gic::disable(u32 line) {
     wait_for_writes(line);
 }
 
+void Gic::route_to(u32 line, u32 cpu) {
+    if (line < first_spi || line >= lines_ || cpu >= max_cpus) {
+        return;
+    }
+    bool known =
+        version_ == Version::v2 ? sgi_targets_[cpu] != 0 : redistributor_region_[cpu] != nullptr;
+    if (!known) {
+        return; // not started: it could not take the interrupt
+    }
+    if (version_ == Version::v2) {
+        static_cast<void>(
+            distributor_->write8(gicd::itargetsr + line, static_cast<u8>(sgi_targets_[cpu])));
+    } else {
+        u64 affinity = sgi_targets_[cpu]; // Aff3 in bits 31:24 -> IROUTER bits 39:32
+        u64 route = (affinity & 0xffffff) | ((affinity >> 24) << 32);
+        static_cast<void>(distributor_->write64(gicd::irouter + 8 * line, route));
+    }
+}
+
 void Gic::set_pending(u32 line) {
     if (line < lines_) {
         set_bit(gicd::ispendr, line);
@@ -100,7 +119,7 @@ bool Gic::is_edge_triggered(u32 line) const {
 
 u64 Gic::cpu_interface_phys() const {
     return version_ == Version::v2 ? cpu_interface_->phys()
-                                   : my_redistributor_->phys() + my_redistributor_offset_;
+                                   : my_redistributor().phys() + my_redistributor_offset();
 }
 
 u32 Gic::architecture_revision() const {
@@ -127,6 +146,26 @@ Result<void> Gic::init_cpu_interface() {
     KEEL_WRITE_SYSREG(icc_ctlr_el1, KEEL_READ_SYSREG(icc_ctlr_el1) & ~icc_ctlr_eoimode);
     KEEL_WRITE_SYSREG(icc_igrpen1_el1, 1);
     return {};
+}
+
+void Gic::send_sgi(u32 cpu, u32 sgi) {
+    u64 target = sgi_targets_[cpu];
+    // The caller's stores (a cross-CPU call, a run queue) reach the target before the SGI can.
+    // SAFETY: a barrier only.
+    asm volatile("dsb ish" ::: "memory");
+    if (version_ == Version::v2) {
+        write32(*distributor_, gicd::sgir, static_cast<u32>((target & 0xff) << 16 | (sgi & 0xf)));
+        return;
+    }
+    // ICC_SGI1R_EL1 (IHI 0069 12.11.14): TargetList 15:0 (one bit per Aff0 within the group of
+    // 16 that RS, bits 47:44, selects), Aff1 23:16, INTID 27:24, Aff2 39:32, IRM 40 clear (the
+    // listed CPUs only), Aff3 55:48.
+    u64 aff0 = target & 0xff;
+    u64 value = (u64{1} << (aff0 % 16)) | (((target >> 8) & 0xff) << 16) | (u64{sgi & 0xf} << 24) |
+                (((target >> 16) & 0xff) << 32) | ((aff0 / 16) << 44) |
+                (((target >> 24) & 0xff) << 48);
+    // SAFETY: generates a group 1 SGI for one CPU; nothing else changes.
+    KEEL_WRITE_SYSREG(icc_sgi1r_el1, value);
 }
 
 u32 Gic::acknowledge() {

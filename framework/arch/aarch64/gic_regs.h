@@ -20,6 +20,7 @@ inline constexpr usize icactiver = 0x380;
 inline constexpr usize ipriorityr = 0x400; // one byte per line
 inline constexpr usize itargetsr = 0x800;  // v2: one byte per line, a CPU mask
 inline constexpr usize icfgr = 0xc00;      // two bits per line; the upper one set = edge
+inline constexpr usize sgir = 0xf00;       // v2: CPU target list in bits 23:16, the SGI in 3:0
 inline constexpr usize irouter = 0x6000;   // v3: 64 bits per line, the target affinity
 inline constexpr usize pidr2_v2 = 0xfe8;
 inline constexpr usize pidr2_v3 = 0xffe8;

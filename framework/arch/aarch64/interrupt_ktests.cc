@@ -10,6 +10,7 @@
 #include <arch/clock.h>
 #include <arch/cpu.h>
 #include <arch/interrupts.h>
+#include <arch/smp.h>
 
 #include "arch/aarch64/aarch64.h"
 #include "arch/aarch64/generic_timer.h"
@@ -277,8 +278,14 @@ KTEST(aarch64_irq, an_interrupt_preserves_every_register) {
     taken.value().enable();
     Array<u64, 32> out{};
     u64 entries = interrupt_entries();
+    // Masked until the window, on this CPU, which the line is routed to for the test (the
+    // boot CPU gets it back after).
+    u64 saved = save_and_disable_interrupts();
+    g.route_to(test_line(), cpu_index());
     g.set_pending(test_line());
-    registers_across_an_interrupt(out.span().data());
+    registers_across_an_interrupt(out.span().data()); // returns masked
+    restore_interrupts(saved);
+    g.route_to(test_line(), 0);
     KASSERT(counter.seen() == 1); // it was taken inside the window
     KEXPECT(interrupt_entries() > entries);
     for (u64 r = 0; r <= 30; ++r) {
@@ -334,15 +341,18 @@ KTEST(aarch64_irq, deadlines_convert_to_the_first_tick_at_or_after_them) {
 }
 
 KTEST(aarch64_irq, a_zero_deadline_disarms_the_timer) {
-    // Nothing else is armed while ktests run; the queue re-arms the hardware on its next use.
-    u64 before = generic_timer::interrupt_count();
+    // Nothing else is armed on this CPU while ktests run (its tick included, once disarmed: so
+    // nothing preempts this task and moves it to another CPU); the queue re-arms the hardware on
+    // its next use. Other CPUs' timers keep firing: count this CPU's interrupts only.
+    u32 cpu = cpu_index();
+    u64 before = generic_timer::interrupt_count(cpu);
     set_timer_deadline(clock::monotonic_ns() + 1 * ms);
     set_timer_deadline(0);
-    KEXPECT(
-        !spin_with_interrupts([&] { return generic_timer::interrupt_count() != before; }, 5 * ms));
+    KEXPECT(!spin_with_interrupts([&] { return generic_timer::interrupt_count(cpu) != before; },
+                                  5 * ms));
     set_timer_deadline(1); // long past: fires at once
-    KEXPECT(
-        spin_with_interrupts([&] { return generic_timer::interrupt_count() != before; }, 100 * ms));
+    KEXPECT(spin_with_interrupts([&] { return generic_timer::interrupt_count(cpu) != before; },
+                                 100 * ms));
 }
 
 } // namespace

@@ -1,10 +1,13 @@
 // aarch64: the interrupt concern of the arch contract (arch/interrupts.h). The GIC and the timer
 // come from the device tree; vectors.S enters keel_arch_irq for an IRQ taken at EL1, which
 // acknowledges, dispatches and ends interrupts until none is pending, then lets the scheduler
-// switch tasks (sched::interrupt_exit) before vectors.S restores the interrupted context.
+// switch tasks (sched::interrupt_exit) before vectors.S restores the interrupted context. IPIs
+// are SGI ipi_sgi, handled here (smp::handle_ipi); SPIs go to the boot CPU, and each CPU's
+// timer PPI runs its own timer queue.
 #include <arch/cpu.h>
 #include <arch/interrupts.h>
 
+#include <keel/ktl/array.h>
 #include <keel/log.h>
 #include <keel/panic.h>
 
@@ -13,14 +16,16 @@
 #include "arch/aarch64/gic.h"
 #include "arch/aarch64/rtc.h"
 #include "irq/controller.h"
+#include "mm/cpu_local.h"
 #include "sched/scheduler.h"
+#include "smp.h"
 
 namespace keel::arch {
 
 namespace {
 constinit Gic the_gic;
 constinit bool gic_ready = false;
-constinit u64 irq_entries = 0;
+constinit Array<u64, max_cpus> irq_entries{}; // per CPU: each CPU's idle wait watches its own
 
 // SPSR_EL1.M[3:0] of an exception taken from EL1 running on SP_EL1 (EL1h).
 constexpr u64 spsr_mode_mask = 0xf;
@@ -43,6 +48,7 @@ void init_interrupts(const BootInfo& info) {
     }
     gic_ready = true;
     irq::register_controller(the_gic);
+    the_gic.enable(ipi_sgi);
     StringView cpu_side = "redistributor";
     if (the_gic.version() == Gic::Version::v2) {
         cpu_side = "CPU interface";
@@ -56,6 +62,19 @@ void init_interrupts(const BootInfo& info) {
     init_rtc(dt.value());
 }
 
+Result<void> init_secondary_interrupts() {
+    TRY(the_gic.init_this_cpu());
+    the_gic.enable(ipi_sgi);
+    generic_timer::init_this_cpu();
+    return {};
+}
+
+void send_ipi(u32 cpu) {
+    if (gic_ready && cpu < max_cpus) {
+        the_gic.send_sgi(cpu, ipi_sgi);
+    }
+}
+
 void set_timer_deadline(u64 deadline_ns) { generic_timer::set_deadline(deadline_ns); }
 
 void wait_for_interrupt() {
@@ -63,12 +82,13 @@ void wait_for_interrupt() {
         return; // nothing could wake it: the callers' own loops and deadlines decide
     }
     u64 saved = save_and_disable_interrupts();
-    u64 seen = __atomic_load_n(&irq_entries, __ATOMIC_RELAXED);
+    u64& entries = irq_entries[this_cpu()]; // IRQs are masked: this CPU until restored
+    u64 seen = __atomic_load_n(&entries, __ATOMIC_RELAXED);
     // WFI with IRQs masked still wakes on a pending interrupt, so one raised after the caller
     // last looked is not slept through; it is taken once unmasked (the ISB makes the unmask
     // take effect before masking again). WFI may also wake for nothing: loop until an
     // interrupt was actually handled.
-    while (__atomic_load_n(&irq_entries, __ATOMIC_RELAXED) == seen) {
+    while (__atomic_load_n(&entries, __ATOMIC_RELAXED) == seen) {
         // SAFETY: waits and briefly unmasks IRQs on this CPU; the entry restores everything.
         asm volatile("dsb sy\n\twfi\n\tmsr daifclr, #2\n\tisb\n\tmsr daifset, #2" ::: "memory");
     }
@@ -78,13 +98,19 @@ void wait_for_interrupt() {
 StringView interrupt_controller_name() { return gic_ready ? the_gic.name() : "none"; }
 StringView timer_name() { return "EL1 virtual timer"; }
 
-u64 interrupt_entries() { return __atomic_load_n(&irq_entries, __ATOMIC_RELAXED); }
+u64 interrupt_entries() {
+    u64 total = 0;
+    for (const u64& entries : irq_entries) {
+        total += __atomic_load_n(&entries, __ATOMIC_RELAXED);
+    }
+    return total;
+}
 
 } // namespace keel::arch
 
 extern "C" void keel_arch_irq(keel::arch::TrapFrame* frame) {
     using namespace keel;
-    __atomic_fetch_add(&arch::irq_entries, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&arch::irq_entries[this_cpu()], 1, __ATOMIC_RELAXED);
     if (!arch::gic_ready) {
         return; // cannot happen: IRQs stay masked until the GIC is up
     }
@@ -94,6 +120,11 @@ extern "C" void keel_arch_irq(keel::arch::TrapFrame* frame) {
         u32 line = gic.intid(ack);
         if (line >= arch::Gic::first_special) {
             break; // nothing (more) pending: spurious, or taken by another CPU
+        }
+        if (line == arch::ipi_sgi) {
+            smp::handle_ipi(); // a cross-CPU call, or only a wake-up for interrupt_exit below
+            gic.end(ack);
+            continue;
         }
         irq::dispatch(line);
         gic.end(ack);

@@ -5,7 +5,9 @@
 #include <arch/clock.h>
 #include <arch/cpu.h>
 #include <arch/memory.h>
+#include <arch/smp.h>
 
+#include "arch/aarch64/aarch64.h"
 #include "arch/aarch64/layout.h"
 #include "arch/aarch64/sysreg.h"
 #include "backtrace.h"
@@ -53,8 +55,13 @@ KTEST(aarch64, runs_at_el1_with_mmu_and_caches_on) {
 }
 
 KTEST(aarch64, boot_cpu_id_is_mpidr_affinity) {
+    // CPU 0's MPIDR, read there (smp.cc): a task may run on any CPU.
+    KEXPECT_EQ(boot_info().boot_cpu_id, cpu_mpidr(0) & 0xffffff);
+    u64 saved = save_and_disable_interrupts();
     u64 mpidr = KEEL_READ_SYSREG(mpidr_el1);
-    KEXPECT_EQ(boot_info().boot_cpu_id, mpidr & 0xffffff);
+    u64 recorded = cpu_mpidr(cpu_index());
+    restore_interrupts(saved);
+    KEXPECT_EQ(mpidr & 0xff00ffffff, recorded);
 }
 
 KTEST(aarch64, image_header_describes_the_image) {

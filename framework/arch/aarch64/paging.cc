@@ -73,6 +73,12 @@ void enable_pan() {
     asm volatile(".inst 0xd500419f" ::: "memory");
 }
 
+} // namespace
+
+void enable_pan_on_this_cpu() { enable_pan(); }
+
+namespace {
+
 // The operand of TLBI by VA: VA[55:12] in bits 43:0, the ASID in bits 63:48.
 u64 tlbi_operand(uptr va, u32 asid) {
     return (u64{asid} << asid_shift) | ((va >> page_shift) & ((u64{1} << 44) - 1));

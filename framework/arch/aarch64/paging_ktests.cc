@@ -8,6 +8,7 @@
 #include <arch/cpu.h>
 #include <arch/memory.h>
 #include <arch/paging.h>
+#include <arch/smp.h>
 
 #include "arch/aarch64/aarch64.h"
 #include "arch/aarch64/layout.h"
@@ -99,8 +100,14 @@ KTEST(aarch64_mm, translation_registers_hold_the_kernel_space) {
     u64 mmfr0 = KEEL_READ_SYSREG(id_aa64mmfr0_el1);
     KEXPECT_EQ((tcr >> 32) & 7, min(id_field(mmfr0, mmfr0_parange), u64{5})); // IPS
     KEXPECT_EQ((tcr >> 36) & 1, u64{asid_count() == 65536});                  // AS
-    // Exceptions from the kernel report on this CPU's emergency stack.
-    KEXPECT_EQ(KEEL_READ_SYSREG(sp_el0), address_of(keel_emergency_stack_top));
+    // Exceptions from the kernel report on this CPU's emergency stack (the boot CPU's is
+    // keel_emergency_stack_top). Masked: the task stays on one CPU between the two reads.
+    u64 saved = save_and_disable_interrupts();
+    u64 sp_el0 = KEEL_READ_SYSREG(sp_el0);
+    uptr expected = emergency_stack_top(cpu_index());
+    restore_interrupts(saved);
+    KEXPECT_EQ(sp_el0, expected);
+    KEXPECT_EQ(emergency_stack_top(0), address_of(keel_emergency_stack_top));
 }
 
 KTEST(aarch64_mm, layout_is_page_aligned_and_covers_the_image) {

@@ -13,27 +13,37 @@ namespace {
 enum class PsciConduit : u8 { None, Hvc, Smc };
 
 constexpr u64 psci_system_off = 0x84000008;
+constexpr u64 psci_cpu_on_64 = 0xc4000003;
+constexpr i64 psci_not_supported = -1;
 
 // QEMU virt without EL2 says "hvc"; install_console reads the real method from the DT.
 constinit PsciConduit psci = PsciConduit::Hvc;
 constinit int pending_status = 0;
 
-void psci_call(u64 function) {
+// An SMCCC call through the device tree's conduit; returns x0 (PSCI: 0 or a negative error),
+// or not_supported without a conduit.
+i64 psci_call(u64 function, u64 a1 = 0, u64 a2 = 0, u64 a3 = 0) {
     register u64 x0 asm("x0") = function;
+    register u64 x1 asm("x1") = a1;
+    register u64 x2 asm("x2") = a2;
+    register u64 x3 asm("x3") = a3;
     // SAFETY: an SMCCC call; the firmware may clobber x0-x17 and nothing else.
     if (psci == PsciConduit::Hvc) {
         asm volatile("hvc #0"
-                     : "+r"(x0)
+                     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
                      :
-                     : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12",
-                       "x13", "x14", "x15", "x16", "x17", "memory");
+                     : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15",
+                       "x16", "x17", "memory");
     } else if (psci == PsciConduit::Smc) {
         asm volatile("smc #0"
-                     : "+r"(x0)
+                     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
                      :
-                     : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12",
-                       "x13", "x14", "x15", "x16", "x17", "memory");
+                     : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15",
+                       "x16", "x17", "memory");
+    } else {
+        return psci_not_supported;
     }
+    return static_cast<i64>(x0);
 }
 
 [[noreturn]] void power_off_without_semihosting(int status) {
@@ -54,6 +64,10 @@ void set_psci_method(StringView method) {
     } else {
         psci = PsciConduit::None;
     }
+}
+
+i64 psci_cpu_on(u64 mpidr, u64 entry_phys, u64 context) {
+    return psci_call(psci_cpu_on_64, mpidr, entry_phys, context);
 }
 
 [[noreturn]] void semihosting_unavailable() { power_off_without_semihosting(pending_status); }

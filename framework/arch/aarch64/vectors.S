@@ -157,8 +157,17 @@ kernel_irq:
     add sp, sp, #FRAME_SIZE
     eret
 
-// Clobbers x0-x5 (reported as they are now): only for exceptions nothing can come back from.
+// Clobbers x0-x7 (reported as they are now): only for exceptions nothing can come back from.
+// The last-resort stack is one for all CPUs: the first CPU here takes it (its index + 1 in
+// keel_trap_stack_owner), any other, or the owner again, just stops.
 last_resort:
+    ldr x6, =keel_trap_stack_owner
+    mrs x7, tpidr_el1
+    add x7, x7, #1
+2:  ldaxr x5, [x6]
+    cbnz x5, 3f
+    stxr w5, x7, [x6]
+    cbnz w5, 2b
     mrs x1, esr_el1
     mrs x2, elr_el1
     mrs x3, far_el1
@@ -167,6 +176,7 @@ last_resort:
     mov sp, x5
     mov x29, xzr
     bl keel_arch_early_trap     // never returns
+3:  clrex
 1:  wfi
     b 1b
     .ltorg
@@ -188,16 +198,18 @@ keel_semihosting_hlt:
     add sp, sp, #16
     ret
 
-// The boot CPU's emergency stack (SP_EL0 at EL1): the kernel fault report runs here. Secondary
-// CPUs will get their own with SMP.
+// The boot CPU's emergency stack (SP_EL0 at EL1): the kernel fault report runs here. Each
+// secondary CPU gets its own, a guarded kernel stack (smp.cc).
     .section .bss.emergency_stack, "aw", %nobits
     .balign 4096
     .skip 16384
     .globl keel_emergency_stack_top
 keel_emergency_stack_top:
 
-// The last-resort stack, for a fault while reporting a fault.
+// The last-resort stack, for a fault while reporting a fault, and its owner (see last_resort).
     .section .bss.trap_stack, "aw", %nobits
     .balign 16
     .skip 8192
 keel_trap_stack_top:
+keel_trap_stack_owner:
+    .skip 8

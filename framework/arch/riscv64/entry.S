@@ -33,6 +33,7 @@ real_start:
     csrci   sstatus, SSTATUS_SIE
     lla     t0, early_trap
     csrw    stvec, t0
+    li      tp, 0                   /* arch::cpu_index(): the boot CPU is 0 (smp.cc) */
     mv      s1, a0                  /* hart id */
     mv      s2, a1                  /* DTB */
 

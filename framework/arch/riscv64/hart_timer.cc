@@ -3,8 +3,11 @@
 
 #include <arch/clock.h>
 
+#include <keel/ktl/array.h>
+
 #include "csr.h"
 #include "isa.h"
+#include "mm/cpu_local.h"
 #include "sbi.h"
 
 extern "C" keel::u64 keel_riscv_probe_stimecmp(keel::u64 value, keel::u64* read_back);
@@ -15,7 +18,10 @@ namespace {
 constexpr u64 ns_per_s = 1000000000;
 constexpr u64 disarmed = ~u64{0};
 
-constinit HartTimer kind = HartTimer::none;
+// Per hart: each chooses for itself (the probe runs on it), and the ktests switch only theirs.
+constinit Array<HartTimer, max_cpus> kinds{};
+
+HartTimer& kind() { return kinds[this_cpu()]; }
 
 HartTimer choose() {
     // The ISA string says the hart has Sstc; the probe says the firmware enabled it for S-mode.
@@ -35,12 +41,12 @@ bool stimecmp_works() {
 }
 
 void init_hart_timer() {
-    kind = choose();
+    kind() = choose();
     program_hart_timer(disarmed); // a bootloader may have left it armed
     csr::set_sie(csr::irq_sti);
 }
 
-HartTimer hart_timer() { return kind; }
+HartTimer hart_timer() { return kind(); }
 
 StringView hart_timer_name(HartTimer k) {
     switch (k) {
@@ -57,7 +63,7 @@ StringView hart_timer_name(HartTimer k) {
 }
 
 void program_hart_timer(u64 ticks) {
-    switch (kind) {
+    switch (kind()) {
     case HartTimer::sstc:
         csr::write_stimecmp(ticks);
         break;
@@ -87,7 +93,7 @@ u64 ticks_for_ns(u64 ns) {
 void use_hart_timer(HartTimer k) {
     if (k != HartTimer::none) {
         program_hart_timer(disarmed);
-        kind = k;
+        kind() = k;
     }
 }
 

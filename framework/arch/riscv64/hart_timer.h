@@ -10,9 +10,10 @@ namespace keel::arch::riscv {
 
 enum class HartTimer : u8 { none, sstc, sbi_time, sbi_legacy };
 
-// Picks the timer (probing stimecmp), disarms it and enables STIE in sie.
+// Picks this hart's timer (probing stimecmp), disarms it and enables STIE in sie. Each hart
+// calls it for itself (the boot hart at boot, the others as smp.cc starts them).
 void init_hart_timer();
-HartTimer hart_timer();
+HartTimer hart_timer(); // this hart's
 StringView hart_timer_name(HartTimer kind);
 
 // Fires the timer interrupt once time >= ticks; ~0 disarms (clearing a pending one).

@@ -1,7 +1,9 @@
 // riscv64: the interrupt concern of the arch contract (arch/interrupts.h). The PLIC from the
 // device tree is the irq::Controller (plic.cc), the hart timer is Sstc's stimecmp or SBI's
 // set_timer (hart_timer.cc), and trap_entry.S brings every interrupt, with the full register
-// frame, to handle_interrupt below. Interrupts are enabled per cause in sie at boot and taken
+// frame, to handle_interrupt below. The supervisor software interrupt is the IPI (smp.cc): it
+// serves smp::handle_ipi(). Device interrupts go to the boot hart's PLIC context only; each hart
+// has its own timer (and timer queue). Interrupts are enabled per cause in sie at boot and taken
 // only while sstatus.SIE is set: inside wait_for_interrupt, and in tasks (the scheduler's task
 // entry unmasks them). On the way out trap.cc calls sched::interrupt_exit (preemption).
 #include <arch/clock.h>
@@ -17,6 +19,7 @@
 #include "irq_entry.h"
 #include "mm/cpu_local.h"
 #include "plic.h"
+#include "smp.h"
 #include "timer_internal.h"
 
 namespace keel::arch {
@@ -39,6 +42,9 @@ void init_interrupts(const BootInfo& info) {
                   riscv::plic().sources(), info.boot_cpu_id, riscv::plic().context());
     }
     riscv::init_hart_timer();
+    // Inter-processor interrupts (smp.cc's send_ipi): the supervisor software interrupt.
+    riscv::csr::clear_sip(riscv::csr::irq_ssi);
+    riscv::csr::set_sie(riscv::csr::irq_ssi);
     if (dt) {
         (void)riscv::init_goldfish_rtc(*dt);
     }
@@ -88,7 +94,10 @@ void handle_interrupt(u64 code) {
         break;
     case supervisor_software_interrupt:
         ++mine.software;
-        csr::clear_sip(csr::irq_ssi); // no IPIs yet: acknowledge it and go on
+        // An IPI (send_ipi): acknowledge it first, so that one sent while the calls are served
+        // raises SSIP again and is not lost.
+        csr::clear_sip(csr::irq_ssi);
+        smp::handle_ipi();
         break;
     default:
         panic("unexpected interrupt: scause code {}", code);
@@ -97,6 +106,17 @@ void handle_interrupt(u64 code) {
 }
 
 InterruptCounts interrupt_counts() { return counts[this_cpu()]; }
+
+void init_secondary_interrupts(u64 hart) {
+    if (Optional<boot::DeviceTree> dt = boot_device_tree(); dt && plic().ready()) {
+        if (Result<void> quiet = plic().quiet_hart(*dt, hart); quiet.is_error()) {
+            log::warn("plic: no S-mode context for hart {} ({})", hart, quiet.error());
+        }
+    }
+    init_hart_timer();
+    csr::clear_sip(csr::irq_ssi);
+    csr::set_sie(csr::irq_ssi); // IPIs and the timer; SEIE stays clear (devices go to CPU 0)
+}
 
 } // namespace riscv
 } // namespace keel::arch

@@ -26,4 +26,8 @@ struct InterruptCounts {
 };
 InterruptCounts interrupt_counts();
 
+// On a secondary hart (smp.cc), interrupts still masked: its PLIC context masked (device
+// interrupts stay with the boot hart), its timer chosen and disarmed, STIE and SSIE in sie.
+void init_secondary_interrupts(u64 hart);
+
 } // namespace keel::arch::riscv

@@ -5,6 +5,7 @@
 // The fatal one overflows a task's stack (run it alone: ktest=riscv64_fault.task_stack_overflow).
 #include <keel/clock.h>
 #include <keel/ktest.h>
+#include <keel/ktl/array.h>
 #include <keel/log.h>
 #include <keel/panic.h>
 #include <keel/task.h>
@@ -17,8 +18,10 @@
 #include "backtrace.h"
 #include "csr.h"
 #include "irq_entry.h"
+#include "mm/cpu_local.h"
 #include "mm/kernel_vm.h"
 #include "sched/scheduler.h"
+#include "smp.h"
 #include "trap.h"
 
 extern "C" keel::u64 keel_riscv_yield_with_patterns(keel::u64 seed, void (*between)(),
@@ -113,20 +116,34 @@ KTEST(riscv64_task, a_new_context_starts_masked_on_its_stack_with_an_ended_frame
 // --- through the scheduler -------------------------------------------------------------------
 
 KTEST(riscv64_task, callee_saved_registers_survive_yields) {
+    // Two tasks per CPU: new tasks go to the least loaded CPU, so (with SMP) at least one CPU
+    // runs two of them, which switch to each other on every yield.
     constexpr u64 rounds = 200;
-    u64 results[2] = {~u64{0}, ~u64{0}};
-    auto body = [&](usize which, u64 seed) {
-        results[which] = keel_riscv_yield_with_patterns(
-            seed, +[] { this_task::yield(); }, rounds);
-    };
+    constexpr usize most = 16;
+    usize count = min<usize>(2 * smp::online_cpus(), most);
+    Array<u64, most> results{};
+    Array<Optional<TaskHandle>, most> tasks{};
+    bool go = false; // all start together, so that none is done before the last is spawned
+    for (usize i = 0; i < count; ++i) {
+        results[i] = ~u64{0};
+        u64 seed = (i % 2 == 0 ? 0x7461736b00000000 : 0x6b65656c00010000) + (i << 8);
+        Result<TaskHandle> t = spawn_on(static_cast<u32>(i % smp::online_cpus()), "patterns",
+                                        [&results, &go, i, seed] {
+                                            while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE)) {
+                                                this_task::yield();
+                                            }
+                                            results[i] = keel_riscv_yield_with_patterns(
+                                                seed, +[] { this_task::yield(); }, rounds);
+                                        });
+        KASSERT(t.ok());
+        tasks[i] = move(t.value());
+    }
     u64 switches_before = sched::context_switches();
-    Result<TaskHandle> a = spawn("patterns-a", [&] { body(0, 0x7461736b00000000); });
-    Result<TaskHandle> b = spawn("patterns-b", [&] { body(1, 0x6b65656c00010000); });
-    KASSERT(a.ok() && b.ok());
-    a.value().join();
-    b.value().join();
-    KEXPECT_EQ(results[0], u64{0});
-    KEXPECT_EQ(results[1], u64{0});
+    __atomic_store_n(&go, true, __ATOMIC_RELEASE);
+    for (usize i = 0; i < count; ++i) {
+        tasks[i]->join();
+        KEXPECT_EQ(results[i], u64{0});
+    }
     KEXPECT(sched::context_switches() - switches_before >= 2 * rounds);
 }
 
@@ -254,9 +271,14 @@ KTEST(riscv64_task, a_task_runs_unmasked_on_its_stack_and_backtraces_end_at_its_
 }
 
 KTEST(riscv64_task, an_interrupt_on_the_emergency_stack_never_switches_tasks) {
+    // With SMP the other task may run on another CPU meanwhile: what counts is that it never
+    // ran here, and (on one CPU, where the switch count is this CPU's) that nothing switched.
     bool other_ran = false;
-    Result<TaskHandle> other =
-        spawn("other", [&] { __atomic_store_n(&other_ran, true, __ATOMIC_RELEASE); });
+    u32 other_cpu = ~u32{0};
+    Result<TaskHandle> other = spawn("other", [&] {
+        __atomic_store_n(&other_cpu, static_cast<u32>(this_cpu()), __ATOMIC_RELAXED);
+        __atomic_store_n(&other_ran, true, __ATOMIC_RELEASE);
+    });
     KASSERT(other.ok()); // runnable from now on: every tick asks for a switch
     riscv::TrapCpu& cpu = riscv::this_trap_cpu();
     VirtRange stack = sched::current().stack_range;
@@ -276,39 +298,55 @@ KTEST(riscv64_task, an_interrupt_on_the_emergency_stack_never_switches_tasks) {
     u64 ticks = riscv::interrupt_counts().timer - ticks_before;
     u64 emergency = cpu.emergency_entries - emergency_before;
     u64 switches = sched::context_switches() - switches_before;
-    bool ran_meanwhile = __atomic_load_n(&other_ran, __ATOMIC_ACQUIRE);
+    bool ran_meanwhile = __atomic_load_n(&other_ran, __ATOMIC_ACQUIRE) &&
+                         __atomic_load_n(&other_cpu, __ATOMIC_RELAXED) == this_cpu();
     restore_interrupts(saved);
     other.value().join();
     KEXPECT(ticks >= 3);
     KEXPECT(emergency >= ticks);
-    KEXPECT_EQ(switches, u64{0});
+    if (smp::online_cpus() == 1) {
+        KEXPECT_EQ(switches, u64{0});
+    }
     KEXPECT(!ran_meanwhile);
     KEXPECT(other_ran);
     KEXPECT_EQ(cpu.stack_limit, stack.base);
 }
 
 KTEST(riscv64_task, switch_cost_is_measured) {
-    // Two tasks yield to each other: each yield is one switch (save and disable, schedule,
-    // switch_context, restore). Logged for the record; only sanity is checked.
+    // Tasks yield to each other: each yield is one switch (save and disable, schedule,
+    // switch_context, restore). Two per CPU (see above), so that with SMP they still switch.
+    // Logged for the record; only sanity is checked.
     constexpr u32 rounds = 2000;
-    auto body = [] {
+    constexpr usize most = 16;
+    usize count = min<usize>(2 * smp::online_cpus(), most);
+    bool go = false; // all start together (see above)
+    auto body = [&go] {
+        while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE)) {
+            this_task::yield();
+        }
         for (u32 i = 0; i < rounds; ++i) {
             this_task::yield();
         }
     };
+    Array<Optional<TaskHandle>, most> tasks{};
+    for (usize i = 0; i < count; ++i) {
+        Result<TaskHandle> t = spawn_on(static_cast<u32>(i % smp::online_cpus()), "yield", body);
+        KASSERT(t.ok());
+        tasks[i] = move(t.value());
+    }
     u64 switches = sched::context_switches();
     u64 start = clock::monotonic_ns();
-    Result<TaskHandle> a = spawn("yield-a", body);
-    Result<TaskHandle> b = spawn("yield-b", body);
-    KASSERT(a.ok() && b.ok());
-    a.value().join();
-    b.value().join();
+    __atomic_store_n(&go, true, __ATOMIC_RELEASE);
+    for (usize i = 0; i < count; ++i) {
+        tasks[i]->join();
+    }
     u64 elapsed = clock::monotonic_ns() - start;
     u64 done = sched::context_switches() - switches;
     KEXPECT(done >= 2 * rounds);
-    log::info("riscv64 tasks: {} switches in {} us, {} ns each; {} switches, {} preemptions so far",
-              done, elapsed / 1000, elapsed / (done > 0 ? done : 1), sched::context_switches(),
-              sched::preemptions());
+    log::info("riscv64 tasks: {} tasks on {} CPUs: {} switches in {} us, {} ns each; {} "
+              "switches, {} preemptions so far",
+              count, smp::online_cpus(), done, elapsed / 1000, elapsed / (done > 0 ? done : 1),
+              sched::context_switches(), sched::preemptions());
 }
 
 // --- fatal ---------------------------------------------------------------------------------------

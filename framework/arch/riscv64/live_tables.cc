@@ -21,6 +21,8 @@ struct ReadOnlyTables {
     Result<u64> allocate_table() { return Errno::enomem; }
     void free_table(u64) {}
     void flush(uptr) {}
+    void publish(uptr) {}
+    void complete_flushes() {}
 };
 
 // Sv39 uses 39 address bits, Sv48 48: the bits above must all equal the top one.

@@ -50,15 +50,17 @@ Result<u32> s_mode_context(const boot::DeviceTree& dt, boot::DeviceTree::Node pl
     }
     return Errno::enodev;
 }
+
+Optional<boot::DeviceTree::Node> find_plic(const boot::DeviceTree& dt) {
+    Optional<boot::DeviceTree::Node> node = find_compatible(dt, "sifive,plic-1.0.0");
+    return node ? node : find_compatible(dt, "riscv,plic0");
+}
 } // namespace
 
 Plic& plic() { return the_plic; }
 
 Result<void> Plic::init(const boot::DeviceTree& dt, u64 hart) {
-    Optional<boot::DeviceTree::Node> node = find_compatible(dt, "sifive,plic-1.0.0");
-    if (!node) {
-        node = find_compatible(dt, "riscv,plic0");
-    }
+    Optional<boot::DeviceTree::Node> node = find_plic(dt);
     if (!node) {
         return Errno::enodev;
     }
@@ -87,6 +89,23 @@ Result<void> Plic::init(const boot::DeviceTree& dt, u64 hart) {
         write(4 * source, 1);
     }
     write(threshold_offset(), 0);
+    return {};
+}
+
+Result<void> Plic::quiet_hart(const boot::DeviceTree& dt, u64 hart) {
+    Optional<boot::DeviceTree::Node> node = find_plic(dt);
+    if (!ready() || !node) {
+        return Errno::enodev;
+    }
+    u32 context = TRY(s_mode_context(dt, *node, hart));
+    if (regs_->size() < context_base + context_stride * (context + 1)) {
+        return Errno::einval;
+    }
+    // Only this hart's registers: the boot hart's context is untouched, so no lock is needed.
+    for (u32 word = 0; word <= sources_ / 32; ++word) {
+        write(enable_base + enable_stride * context + 4 * word, 0);
+    }
+    write(context_base + context_stride * context, 0);
     return {};
 }
 

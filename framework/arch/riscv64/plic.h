@@ -6,7 +6,8 @@
 // threshold and claim/complete register; the PLIC node's interrupts-extended lists the contexts
 // in order, naming each by its hart's local interrupt controller and cause (9 = S-mode
 // external). Every source gets priority 1 and the context threshold 0, so enabling a line is
-// setting its bit. Lines are routed to the boot hart's S-mode context (SMP will choose).
+// setting its bit. Lines are routed to the boot hart's S-mode context only: the other harts'
+// contexts have every source masked (quiet_hart), and they leave sie.SEIE clear.
 #pragma once
 
 #include <keel/io_mem.h>
@@ -26,6 +27,9 @@ public:
     // source for that context. ENODEV without a PLIC or a context for the hart.
     Result<void> init(const boot::DeviceTree& dt, u64 hart);
     bool ready() const { return regs_.has_value(); }
+    // Masks every source in `hart`'s S-mode context (a secondary hart, after init): device
+    // interrupts stay with the boot hart. ENODEV without a PLIC or a context for the hart.
+    Result<void> quiet_hart(const boot::DeviceTree& dt, u64 hart);
 
     StringView name() const override { return "PLIC"; }
     // A device-tree specifier of one cell, the source id (#interrupt-cells = <1>).

@@ -10,8 +10,6 @@
 #include "live_tables.h"
 #include "sched/scheduler.h"
 
-extern "C" const char keel_riscv_emergency_stack_bottom[];
-extern "C" const char keel_riscv_emergency_stack_top[];
 extern "C" const char keel_riscv_probe_load[];
 extern "C" const char keel_riscv_probe_fixup[];
 extern "C" const char keel_riscv_probe_csr_first[];
@@ -90,8 +88,8 @@ TrapCpu& this_trap_cpu() {
 void set_kernel_stack(VirtRange stack) { this_trap_cpu().stack_limit = stack.base; }
 
 VirtRange emergency_stack() {
-    return {address_of(keel_riscv_emergency_stack_bottom),
-            address_of(keel_riscv_emergency_stack_top)};
+    uptr top = this_trap_cpu().emergency_top; // the boot CPU's is in bss, the others' from smp.cc
+    return {top - EMERGENCY_STACK_SIZE, top};
 }
 
 Optional<u64> probe_read(uptr va) {

@@ -61,13 +61,18 @@ extern "C" TrapCpu keel_riscv_boot_trap_cpu;
 // The running CPU's block (sscratch).
 TrapCpu& this_trap_cpu();
 
+// CPU cpu's block (smp.cc: the boot CPU's above, the others' as they are started), and its hart
+// id (~0 for an index not handed out).
+TrapCpu& trap_cpu_of(u32 cpu);
+u64 hart_of_cpu(u32 cpu);
+
 // Sets the stack the running kernel code uses, so that a trap whose frame would not fit above
 // stack.base goes to the emergency stack. arch::set_current_stack (task.cc) calls it with the
 // next task's stack before each switch; the boot CPU starts with the boot stack. A trap puts back
 // on return the limit it found, so an interrupt that switched tasks resumes with its own.
 void set_kernel_stack(VirtRange stack);
 
-// The emergency stack's bounds (for the backtracer and the ktests).
+// The running CPU's emergency stack's bounds (for the backtracer and the ktests).
 VirtRange emergency_stack();
 
 // Reads the u64 at va, or none if the access faults (trap.cc recovers through a fixup): a probe

@@ -108,7 +108,8 @@ keel_riscv_trap_entry:
     csrw    sstatus, t1
     ld      x1, 1 * 8(sp)
     ld      x3, 3 * 8(sp)
-    ld      x4, 4 * 8(sp)
+    /* Not x4 (tp): it is this CPU's index, and the interrupted task may resume on another CPU
+     * than the one that saved its frame (preempted here, switched back in there). */
     ld      x5, 5 * 8(sp)
     ld      x6, 6 * 8(sp)
     ld      x7, 7 * 8(sp)

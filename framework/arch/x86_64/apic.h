@@ -7,6 +7,7 @@
 //   0x20-0xdf  GSI n arrives at 0x20 + n: the controller's line number is the GSI
 //   0xe0-0xef  the legacy 8259s, remapped here and masked; nothing should arrive
 //   0xf0       the local APIC timer
+//   0xf1       inter-processor interrupts (smp.cc): cross-CPU calls and wake-ups
 //   0xfe       local APIC errors
 //   0xff       the local APIC's spurious vector (no EOI)
 // The vector's upper nibble is its priority class: the timer outranks every device line.
@@ -24,6 +25,7 @@ inline constexpr u8 vector_first_line = 0x20;
 inline constexpr u32 max_lines = 0xc0;
 inline constexpr u8 vector_legacy_pic = 0xe0;
 inline constexpr u8 vector_timer = 0xf0;
+inline constexpr u8 vector_ipi = 0xf1;
 inline constexpr u8 vector_apic_error = 0xfe;
 inline constexpr u8 vector_spurious = 0xff;
 
@@ -36,6 +38,8 @@ public:
     static constexpr usize reg_eoi = 0xb0;
     static constexpr usize reg_spurious = 0xf0;
     static constexpr usize reg_error_status = 0x280;
+    static constexpr usize reg_icr_low = 0x300;
+    static constexpr usize reg_icr_high = 0x310;
     static constexpr usize reg_lvt_timer = 0x320;
     static constexpr usize reg_lvt_thermal = 0x330;
     static constexpr usize reg_lvt_performance = 0x340;
@@ -54,10 +58,13 @@ public:
 
     constexpr LocalApic() = default;
 
-    // Maps the registers at the MADT's address, keeps them from IoMem::acquire, enables the
-    // APIC (IA32_APIC_BASE and the spurious vector register) with every local source masked
-    // except the MADT's NMI pin. ENODEV when the firmware left the CPU in x2APIC mode.
+    // Maps the registers at the MADT's address, keeps them from IoMem::acquire, then sets up
+    // the boot CPU's APIC as init_this_cpu does. ENODEV when the firmware left the CPU in x2APIC
+    // mode.
     Result<void> init(const Madt& madt);
+    // Enables this CPU's APIC (IA32_APIC_BASE and the spurious vector register) with every
+    // local source masked except the MADT's NMI pin; on a secondary CPU after init.
+    Result<void> init_this_cpu(const Madt& madt) const;
     bool ready() const { return regs_.has_value(); }
 
     u64 phys() const { return regs_->phys(); }
@@ -73,18 +80,22 @@ private:
     Optional<IoMem> regs_;
 };
 
-// The boot CPU's local APIC. In xAPIC mode every CPU sees its own at the same address, so one
-// window serves them all.
+// The local APIC. In xAPIC mode every CPU sees its own at the same address, so one window
+// serves them all.
 LocalApic& local_apic();
 
-// The one-shot local APIC timer (lapic_timer.cc), calibrated against the TSC clock.
+// The one-shot local APIC timer (lapic_timer.cc), calibrated against the TSC clock on the boot
+// CPU; start_lapic_timer sets up a secondary CPU's with the same rate.
 void init_lapic_timer();
+void start_lapic_timer();
 u64 lapic_timer_hz();
 // The remaining count of the one-shot, in timer ticks (0: not running).
 u32 lapic_timer_remaining();
-// Timer interrupts taken so far on this CPU, and interrupts on the spurious vectors (the
-// APIC's, the masked 8259s'), which are neither handled nor ended (interrupts.cc counts them).
+// Timer interrupts taken so far on all CPUs and on one, and interrupts on the spurious vectors
+// (the APIC's, the masked 8259s'), which are neither handled nor ended (interrupts.cc counts
+// them).
 u64 timer_interrupt_count();
+u64 timer_interrupt_count_on(u32 cpu);
 u64 spurious_interrupt_count();
 
 class IoApic {

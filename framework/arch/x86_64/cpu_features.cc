@@ -30,10 +30,15 @@ void init_cpu_features() {
     if (max_extended >= 0x80000008) {
         probed.phys_bits = cpuid(0x80000008).eax & 0xff;
     }
+    enable_cpu_features();
+}
 
+void enable_cpu_features() {
     // The PAT: keep the reset value, whose entry 3 (PCD|PWT) is UC for device registers and
     // entry 0 WB for RAM. Firmware may have changed it; nothing mapped yet uses PCD or PWT (the
-    // early device window is still empty), so putting it back needs no cache or TLB dance.
+    // early device window is still empty), so putting it back needs no cache or TLB dance. On a
+    // secondary CPU (smp.cc) nothing has touched device memory yet either, and the kernel root
+    // is loaded with a full TLB flush right after.
     if (probed.pat && rdmsr(msr_pat) != pat_power_on) {
         wrmsr(msr_pat, pat_power_on);
     }

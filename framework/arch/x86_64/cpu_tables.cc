@@ -5,6 +5,9 @@
 // then runs on a stack that is known to be good.
 #include <keel/ktl/array.h>
 
+#include <arch/smp.h>
+
+#include "mm/cpu_local.h"
 #include "x86.h"
 
 namespace keel::x86 {
@@ -38,16 +41,21 @@ constexpr u64 gdt_user_data = 0x00cf'f300'0000'ffff;   // writable, DPL 3
 constexpr u64 gdt_user_code = 0x00af'fb00'0000'ffff;   // long mode, DPL 3
 constexpr u64 tss_type_available = 0x9;
 
-// One CPU's tables. Only the boot CPU runs until SMP bring-up (issue 4), which will allocate
-// one of these per secondary CPU.
-struct alignas(4096) CpuTables {
-    Array<u8, emergency_stack_size> emergency_stack{};
+// One CPU's tables, indexed by arch::cpu_index(). The boot CPU's emergency stack is in the image
+// (it is needed before there is any memory management); a secondary CPU's is a guarded kernel
+// stack from smp.cc.
+struct CpuTables {
     Array<u64, gdt_entries> gdt{};
     Tss tss;
+    VirtRange emergency{};
 };
-constinit CpuTables boot_cpu{};
+constinit Array<CpuTables, max_cpus> cpu_tables{};
+struct alignas(4096) BootEmergencyStack {
+    Array<u8, emergency_stack_size> bytes{};
+};
+constinit BootEmergencyStack boot_emergency_stack{};
 
-CpuTables& this_cpu_tables() { return boot_cpu; }
+CpuTables& this_cpu_tables() { return cpu_tables[arch::cpu_index()]; }
 
 // The 16-byte system descriptor of a 64-bit TSS (SDM vol. 3, 8.2.3).
 void set_tss_descriptor(Array<u64, gdt_entries>& gdt, usize slot, uptr base) {
@@ -59,14 +67,15 @@ void set_tss_descriptor(Array<u64, gdt_entries>& gdt, usize slot, uptr base) {
 
 } // namespace
 
-VirtRange emergency_stack() {
-    CpuTables& t = this_cpu_tables();
-    uptr base = reinterpret_cast<uptr>(t.emergency_stack.span().data());
-    return {base, base + emergency_stack_size};
-}
+VirtRange emergency_stack() { return this_cpu_tables().emergency; }
 
-void init_cpu_tables() {
+void init_cpu_tables(VirtRange emergency) {
     CpuTables& t = this_cpu_tables();
+    if (emergency.end == 0) { // the boot CPU
+        uptr base = reinterpret_cast<uptr>(boot_emergency_stack.bytes.span().data());
+        emergency = {base, base + emergency_stack_size};
+    }
+    t.emergency = emergency;
     t.gdt = {0, gdt_kernel_code, gdt_kernel_data, gdt_user_data, gdt_user_code, 0, 0};
     set_tss_descriptor(t.gdt, tss_selector / 8, reinterpret_cast<uptr>(&t.tss));
     t.tss = Tss{};
@@ -76,7 +85,8 @@ void init_cpu_tables() {
     DescriptorPointer gdtr{static_cast<u16>(sizeof(t.gdt) - 1),
                            reinterpret_cast<u64>(t.gdt.span().data())};
     // SAFETY: the GDT lives in the kernel image for good and keeps the boot GDT's selectors
-    // (0x08 code, 0x10 data), so the running code's segments stay valid. CS can only be
+    // (0x08 code, 0x10 data), so the running code's segments stay valid. GS is left alone:
+    // loading a selector would replace its base, this CPU's per-CPU block (smp.cc). CS can only be
     // reloaded by a far transfer: lretq to the next instruction. LTR marks the TSS descriptor
     // busy, a write into the GDT, which is writable data.
     asm volatile("lgdt %[gdtr]\n\t"
@@ -91,7 +101,6 @@ void init_cpu_tables() {
                  "movl %%eax, %%ss\n\t"
                  "xorl %%eax, %%eax\n\t"
                  "movl %%eax, %%fs\n\t"
-                 "movl %%eax, %%gs\n\t"
                  "movw %[tss], %%ax\n\t"
                  "ltr %%ax"
                  :

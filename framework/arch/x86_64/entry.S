@@ -29,6 +29,7 @@
 #define MSR_EFER 0xc0000080
 #define EFER_LME (1 << 8)
 #define EFER_NXE (1 << 11)
+#define MSR_GS_BASE 0xc0000101
 #define GDT_CODE64 0x08
 #define GDT_DATA 0x10
 
@@ -191,6 +192,13 @@ boot64_high:
     movl %eax, %fs
     movl %eax, %gs
     leaq keel_x86_boot_stack_top(%rip), %rsp
+
+    /* GS base: the boot CPU's per-CPU block (smp.cc), whose first word, its index, is 0. */
+    leaq keel_x86_per_cpu(%rip), %rax
+    movq %rax, %rdx
+    shrq $32, %rdx
+    movl $MSR_GS_BASE, %ecx
+    wrmsr
 
     /* Drop the identity map: from now on a null or physical pointer faults. */
     movq $0, boot_pml4(%rip)

@@ -3,7 +3,9 @@
 // receive interrupt for console input, the CMOS RTC's date in the log; and the C++ side of the
 // interrupt entry (entry.S -> traps.cc -> handle_interrupt).
 #include <arch/interrupts.h>
+#include <arch/smp.h>
 
+#include <keel/ktl/array.h>
 #include <keel/log.h>
 #include <keel/panic.h>
 
@@ -13,7 +15,9 @@
 #include "console/uart16550.h"
 #include "irq/controller.h"
 #include "madt.h"
+#include "mm/cpu_local.h"
 #include "rtc.h"
+#include "smp.h"
 #include "timer_internal.h"
 #include "x86.h"
 
@@ -35,7 +39,7 @@ constexpr u8 com1_isa_irq = 4; // the PC standard, as its port is (console.cc)
 
 constinit Madt the_madt;
 constinit bool ready = false;
-constinit u64 timer_interrupts = 0;
+constinit Array<u64, max_cpus> timer_interrupts{};
 constinit u64 spurious_interrupts = 0;
 constinit u64 apic_errors = 0;
 
@@ -85,7 +89,16 @@ T checked(Result<T> result, StringView what) {
 } // namespace
 
 const Madt& madt() { return the_madt; }
-u64 timer_interrupt_count() { return __atomic_load_n(&timer_interrupts, __ATOMIC_RELAXED); }
+u64 timer_interrupt_count() {
+    u64 total = 0;
+    for (const u64& count : timer_interrupts) {
+        total += __atomic_load_n(&count, __ATOMIC_RELAXED);
+    }
+    return total;
+}
+u64 timer_interrupt_count_on(u32 cpu) {
+    return cpu < max_cpus ? __atomic_load_n(&timer_interrupts[cpu], __ATOMIC_RELAXED) : 0;
+}
 u64 spurious_interrupt_count() { return __atomic_load_n(&spurious_interrupts, __ATOMIC_RELAXED); }
 
 // Runs with interrupts masked (interrupt gates), on the interrupted context's stack.
@@ -97,8 +110,10 @@ void handle_interrupt(u64 vector) {
         return;
     }
     if (vector == vector_timer) {
-        __atomic_fetch_add(&timer_interrupts, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&timer_interrupts[arch::cpu_index()], 1, __ATOMIC_RELAXED);
         timer::handle_interrupt(); // runs the expired callbacks, re-arms for the next one
+    } else if (vector == vector_ipi) {
+        smp::handle_ipi(); // a cross-CPU call; a wake-up reschedules in interrupt_exit
     } else if (vector == vector_apic_error) {
         __atomic_fetch_add(&apic_errors, 1, __ATOMIC_RELAXED);
         (void)apic.take_errors();

@@ -65,6 +65,14 @@ void init_lapic_timer() {
     apic.write(LocalApic::reg_lvt_timer, vector_timer);
 }
 
+void start_lapic_timer() {
+    LocalApic& apic = local_apic();
+    apic.write(LocalApic::reg_lvt_timer, LocalApic::lvt_masked | vector_timer);
+    apic.write(LocalApic::reg_timer_divide, divide_by_16);
+    apic.write(LocalApic::reg_timer_initial, 0);
+    apic.write(LocalApic::reg_lvt_timer, vector_timer);
+}
+
 u64 lapic_timer_hz() { return timer_hz; }
 
 u32 lapic_timer_remaining() { return local_apic().read(LocalApic::reg_timer_current); }

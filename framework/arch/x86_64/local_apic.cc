@@ -34,6 +34,14 @@ u32 nmi_lvt(u16 flags) {
 LocalApic& local_apic() { return boot_cpu_apic; }
 
 Result<void> LocalApic::init(const Madt& madt) {
+    if ((rdmsr(msr_apic_base) & apic_base_x2apic) != 0) {
+        return Errno::enodev;
+    }
+    regs_ = TRY(IoMemAccess::acquire_claimed(madt.local_apic_phys, window_size));
+    return init_this_cpu(madt);
+}
+
+Result<void> LocalApic::init_this_cpu(const Madt& madt) const {
     u64 base = rdmsr(msr_apic_base);
     if ((base & apic_base_x2apic) != 0) {
         // The MMIO window is dead in x2APIC mode; leaving it needs a full disable first.
@@ -47,8 +55,6 @@ Result<void> LocalApic::init(const Madt& madt) {
     if (msr_phys != madt.local_apic_phys) {
         log::warn("lapic: MADT says {:#x}, IA32_APIC_BASE {:#x}", madt.local_apic_phys, msr_phys);
     }
-    IoMem window = TRY(IoMemAccess::acquire_claimed(madt.local_apic_phys, window_size));
-    regs_ = move(window);
 
     // Everything masked first, so that nothing the firmware left behind (LINT0 in virtual-wire
     // mode, where the 8259 sends its interrupts) arrives half set up.

@@ -16,6 +16,7 @@
 // INVLPG drops them whatever PCID is current (their cached table entries need more, see
 // flush_kernel_page).
 #include <arch/paging.h>
+#include <arch/smp.h>
 
 #include "kernel_image.h"
 
@@ -23,6 +24,7 @@
 #include <keel/log.h>
 #include <keel/panic.h>
 
+#include "mm/cpu_local.h"
 #include "x86.h"
 
 namespace keel::arch {
@@ -54,8 +56,8 @@ struct PagingState {
         }
     }
 };
-constinit PagingState boot_cpu_paging{}; // per CPU once SMP arrives (issue 4)
-PagingState& this_cpu_paging() { return boot_cpu_paging; }
+constinit Array<PagingState, max_cpus> cpu_paging{};
+PagingState& this_cpu_paging() { return cpu_paging[cpu_index()]; }
 
 bool pcids_on() { return (x86::read_cr4() & x86::cr4_pcide) != 0; }
 
@@ -87,10 +89,13 @@ KernelLayout kernel_layout() {
             linked_image_sections().text.base - x86::kernel_vma};
 }
 
-void activate_kernel_root(u64 root_phys) {
-    PagingState& s = this_cpu_paging();
-    // The GDT, IDT, TSS and the emergency stack are in the kernel image (cpu_tables.cc,
-    // traps.cc) and this code runs on the boot stack at its link address: all mapped in root.
+} // namespace keel::arch
+
+void keel::x86::load_kernel_root(u64 root_phys) {
+    arch::PagingState& s = arch::this_cpu_paging();
+    // The GDT, IDT, TSS and the boot CPU's emergency stack are in the kernel image
+    // (cpu_tables.cc, traps.cc), the boot stack too; a secondary CPU's stacks are in the
+    // dynamic area: all mapped in root.
     s.kernel_root = root_phys;
     s.current_pcid = 0;
     x86::write_cr3(root_phys); // PCID 0, no "keep" bit: its non-global entries go
@@ -102,7 +107,12 @@ void activate_kernel_root(u64 root_phys) {
         x86::write_cr4(cr4);
     }
     s.stale = {};
+}
 
+namespace keel::arch {
+
+void activate_kernel_root(u64 root_phys) {
+    x86::load_kernel_root(root_phys);
     const x86::Features& f = x86::features();
     auto yes_no = [](bool b) { return b ? StringView("yes") : StringView("no"); };
     log::info("paging: x86-64 4-level, 1 GiB pages {}, PCIDs {}, SMEP {}, SMAP {}, PAT {}",

@@ -30,6 +30,8 @@ struct LiveTables {
     Result<u64> allocate_table() { return Errno::enomem; }
     void free_table(u64) {}
     void flush(uptr) {}
+    void publish(uptr) {}
+    void complete_flushes() {}
 };
 
 using LivePageTable = mm::PageTable<arch::NativePteFormat, LiveTables>;
@@ -214,6 +216,8 @@ struct PoolTables {
     }
     void free_table(u64 phys) { (void)pool_freed.push(phys); } // fits: at most pool_pages
     void flush(uptr) {} // the test flushes through arch/paging.h itself
+    void publish(uptr) {}
+    void complete_flushes() {}
 };
 using PoolPageTable = mm::PageTable<arch::NativePteFormat, PoolTables>;
 

@@ -7,10 +7,12 @@
 #include <keel/ktl/array.h>
 
 #include <arch/power.h>
+#include <arch/smp.h>
 
 #include "backtrace.h"
 #include "console/console.h"
 #include "fault.h"
+#include "mm/cpu_local.h"
 #include "sched/scheduler.h"
 #include "x86.h"
 
@@ -87,14 +89,14 @@ StringView exception_name(u64 vector) {
     return vector < names.size() ? names[vector] : StringView("exception");
 }
 
-// Per CPU (only the boot CPU so far): the fault being reported, for the trip to the emergency
-// stack, and whether a report is under way, so a fault inside the report cannot recurse.
+// Per CPU: the fault being reported, for the trip to the emergency stack, and whether a report
+// is under way, so a fault inside the report cannot recurse.
 struct FaultState {
     KernelFault pending;
     bool reporting = false;
 };
-constinit FaultState boot_cpu_fault{};
-FaultState& this_cpu_fault() { return boot_cpu_fault; }
+constinit Array<FaultState, max_cpus> cpu_faults{};
+FaultState& this_cpu_fault() { return cpu_faults[arch::cpu_index()]; }
 
 [[noreturn]] void print_trap_and_power_off(const TrapFrame& frame, StringView what) {
     if (console::current() != nullptr) {
@@ -186,6 +188,10 @@ void install_idt() {
                          static_cast<u32>(handler >> 32),
                          0};
     }
+    load_idt();
+}
+
+void load_idt() {
     IdtPointer pointer{static_cast<u16>(sizeof(idt) - 1), reinterpret_cast<u64>(idt.span().data())};
     // SAFETY: the table is a static in the kernel image that lives forever, and every gate
     // points at a stub in entry.S; the #DF gate's IST slot is set in the TSS (init_cpu_tables

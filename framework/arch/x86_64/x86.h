@@ -144,16 +144,28 @@ const Features& features();
 // Probes the features and turns on what Keel uses: CR4.PGE, CR4.SMEP, CR4.SMAP, CR4.PCIDE, and
 // the reset-value PAT. Runs before anything else in C++ (boot.cc).
 void init_cpu_features();
+// The same control bits on a secondary CPU, from the boot CPU's probe (smp.cc).
+void enable_cpu_features();
 
-// Loads this CPU's GDT (higher half), reloads the segment registers and the TSS with its
-// emergency stack (cpu_tables.cc).
-void init_cpu_tables();
+// Loads this CPU's GDT (higher half), reloads the segment registers (GS keeps its per-CPU base)
+// and the TSS with its emergency stack (cpu_tables.cc): the boot CPU's is in the image, a
+// secondary CPU's is the guarded stack smp.cc allocated.
+void init_cpu_tables(VirtRange emergency = {});
 // The emergency stack of this CPU: #DF runs on it (IST), and fatal kernel faults are reported
 // on it, so a report never needs the stack that failed.
 VirtRange emergency_stack();
 
 // The IDT whose handlers decode and report faults (traps.cc); installed right after the GDT.
+// Built once by the boot CPU; load_idt loads the same table on a secondary CPU.
 void install_idt();
+void load_idt();
+
+// A secondary CPU's paging: CR3 = the kernel root with PCID 0, TLB flushed, its per-CPU paging
+// state reset (paging.cc).
+void load_kernel_root(u64 root_phys);
+
+// SMP (smp.cc): the APIC id of CPU index cpu.
+u32 apic_id_of(u32 cpu);
 
 // An interrupt (vector 0x20 and up) taken through the IDT: the controller's line, the timer,
 // or the local APIC's own vectors (interrupts.cc). Returns to the interrupted context.

@@ -16,6 +16,9 @@ public:
     // Returns the interrupt state to give back to unlock.
     [[nodiscard]] u64 lock();
     void unlock(u64 saved);
+    // Takes the lock only if nobody holds or waits for it; on success saved holds the interrupt
+    // state for unlock.
+    [[nodiscard]] bool try_lock(u64& saved);
 
 private:
     u32 next_ = 0;

@@ -39,18 +39,35 @@ private:
     sched::TaskControl* task_;
 };
 
-// Starts body on a new task. ENOMEM when no stack or memory is left.
-Result<TaskHandle> spawn(StringView name, Box<Runnable> body);
-
+namespace detail {
 template <typename F>
-Result<TaskHandle> spawn(StringView name, F&& function) {
+Result<Box<Runnable>> make_runnable(F&& function) {
     struct Closure final : Runnable {
         explicit Closure(F&& f) : f_(forward<F>(f)) {}
         void run() override { f_(); }
         RemoveCvRef<F> f_;
     };
     Box<Closure> closure = TRY(make_box<Closure>(forward<F>(function)));
-    return spawn(name, Box<Runnable>(move(closure)));
+    return Box<Runnable>(move(closure));
+}
+} // namespace detail
+
+// Starts body on a new task, on the least loaded CPU; load balancing may move it later. ENOMEM
+// when no stack or memory is left.
+Result<TaskHandle> spawn(StringView name, Box<Runnable> body);
+
+template <typename F>
+Result<TaskHandle> spawn(StringView name, F&& function) {
+    return spawn(name, TRY(detail::make_runnable(forward<F>(function))));
+}
+
+// The same, bound to one CPU for its whole life (per-CPU work, and tests that need to know
+// where they run). EINVAL when that CPU is not online.
+Result<TaskHandle> spawn_on(u32 cpu, StringView name, Box<Runnable> body);
+
+template <typename F>
+Result<TaskHandle> spawn_on(u32 cpu, StringView name, F&& function) {
+    return spawn_on(cpu, name, TRY(detail::make_runnable(forward<F>(function))));
 }
 
 namespace this_task {
