@@ -334,11 +334,12 @@ KTEST(aarch64_task, every_register_and_nzcv_survive_preemption) {
     u64 deadline = counter() + 3 * counter_frequency();
     // Neither ever blocks or yields while its registers hold the patterns: a runs first and
     // spins until b has run (only preemption lets it), b spins until a has run again (the same).
-    Result<TaskHandle> a = spawn("spin-a", [&] {
+    // Both on one CPU: on two, each could spin on its own and never be preempted.
+    Result<TaskHandle> a = spawn_on(0, "spin-a", [&] {
         spin_with_patterns(&flag_a, salt_a, deadline, out_a.span().data());
         __atomic_store_n(&flag_b, 1, __ATOMIC_RELEASE);
     });
-    Result<TaskHandle> b = spawn("spin-b", [&] {
+    Result<TaskHandle> b = spawn_on(0, "spin-b", [&] {
         __atomic_store_n(&flag_a, 1, __ATOMIC_RELEASE);
         spin_with_patterns(&flag_b, salt_b, deadline, out_b.span().data());
     });
