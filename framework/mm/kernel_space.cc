@@ -110,7 +110,7 @@ Result<u64> KernelTableMemory::allocate_table() {
 }
 
 void KernelTableMemory::free_table(u64 phys) {
-    if (!pending_) {
+    if (!has_pending_range()) {
         release_table(phys);
         return;
     }
@@ -133,7 +133,7 @@ void KernelTableMemory::release_table(u64 phys) {
     }
 }
 
-void KernelTableMemory::publish(uptr va) {
+void KernelTableMemory::flush_this_cpu(uptr va) const {
     switch (flush_) {
     case Flush::none:
         return;
@@ -146,28 +146,15 @@ void KernelTableMemory::publish(uptr va) {
     }
 }
 
+void KernelTableMemory::publish(uptr va) { flush_this_cpu(va); }
+
 void KernelTableMemory::flush(uptr va) {
-    switch (flush_) {
-    case Flush::none:
-        return;
-    case Flush::kernel:
-        arch::flush_kernel_page(va);
-        break;
-    case Flush::user:
-        arch::flush_user_page(va, asid_);
-        break;
-    }
-    if (smp::online_cpus() < 2) {
+    flush_this_cpu(va);
+    if (flush_ == Flush::none || smp::online_cpus() < 2) {
         return;
     }
-    if (!pending_) {
-        pending_first_ = va;
-        pending_last_ = va;
-        pending_ = true;
-    } else {
-        pending_first_ = min(pending_first_, va);
-        pending_last_ = max(pending_last_, va);
-    }
+    pending_first_ = min(pending_first_, va);
+    pending_last_ = max(pending_last_, va);
 }
 
 namespace {
@@ -203,12 +190,13 @@ void flush_here(void* arg) {
 } // namespace
 
 void KernelTableMemory::complete_flushes() {
-    if (pending_) {
+    if (has_pending_range()) {
         // Any CPU may have run a user space (its ASID-tagged entries outlive the switch away),
         // so a user shootdown goes to every CPU, like the kernel's.
         RemoteFlush f{flush_, asid_, align_down(pending_first_, page_size),
                       align_down(pending_last_, page_size)};
-        pending_ = false;
+        pending_first_ = ~uptr{0};
+        pending_last_ = 0;
         // Here too: the operation may have moved to this CPU after its local flushes ran
         // elsewhere.
         u64 saved = arch::save_and_disable_interrupts();

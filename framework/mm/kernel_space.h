@@ -62,13 +62,14 @@ private:
     static constexpr usize max_pending_tables = 8;
 
     void release_table(u64 phys);
+    void flush_this_cpu(uptr va) const;
+    bool has_pending_range() const { return pending_first_ <= pending_last_; }
 
     Flush flush_;
     u32 asid_;
     BootAllocator* boot_ = nullptr;
-    uptr pending_first_ = 0; // the pending range, [first, last]; empty when last < first
+    uptr pending_first_ = ~uptr{0}; // the pending range, [first, last]; empty when last < first
     uptr pending_last_ = 0;
-    bool pending_ = false;
     Array<u64, max_pending_tables> pending_tables_{};
     usize pending_table_count_ = 0;
 };

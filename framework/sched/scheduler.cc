@@ -173,24 +173,6 @@ TaskControl* steal(u32 self) {
     return t;
 }
 
-// The least loaded online CPU, for a new task.
-u32 placement() {
-    u32 best = static_cast<u32>(this_cpu());
-    usize best_load = ~usize{0};
-    for (u32 i = 0; i < max_cpus; ++i) {
-        Cpu& c = cpus[i];
-        if (c.policy == nullptr) {
-            continue;
-        }
-        usize load = c.policy->runnable() + (c.current != c.idle ? 1 : 0);
-        if (load < best_load) {
-            best_load = load;
-            best = i;
-        }
-    }
-    return best;
-}
-
 [[noreturn]] void idle_loop() {
     for (;;) {
         wait_for_interrupt();
@@ -220,7 +202,23 @@ Result<TaskControl*> create(StringView name, Optional<Box<Runnable>> body, void 
 
 void release(TaskControl* task) { drop_ref(task); }
 
-u32 place_new_task() { return placement(); }
+// The least loaded online CPU.
+u32 place_new_task() {
+    u32 best = static_cast<u32>(this_cpu());
+    usize best_load = ~usize{0};
+    for (u32 i = 0; i < max_cpus; ++i) {
+        Cpu& c = cpus[i];
+        if (c.policy == nullptr) {
+            continue;
+        }
+        usize load = c.policy->runnable() + (c.current != c.idle ? 1 : 0);
+        if (load < best_load) {
+            best_load = load;
+            best = i;
+        }
+    }
+    return best;
+}
 
 Result<TaskControl*> create_task(StringView name, Box<Runnable> body) {
     return create(name, move(body), &task_entry);

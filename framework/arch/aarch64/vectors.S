@@ -29,6 +29,24 @@
 #define FRAME_ESR (34 * 8)
 #define FRAME_RECORD (36 * 8)
 
+// x2-x29 into an arch::TrapFrame at sp (x0/x1 are saved by the vector itself).
+.macro save_x2_to_x29
+    stp x2, x3, [sp, #16]
+    stp x4, x5, [sp, #32]
+    stp x6, x7, [sp, #48]
+    stp x8, x9, [sp, #64]
+    stp x10, x11, [sp, #80]
+    stp x12, x13, [sp, #96]
+    stp x14, x15, [sp, #112]
+    stp x16, x17, [sp, #128]
+    stp x18, x19, [sp, #144]
+    stp x20, x21, [sp, #160]
+    stp x22, x23, [sp, #176]
+    stp x24, x25, [sp, #192]
+    stp x26, x27, [sp, #208]
+    stp x28, x29, [sp, #224]
+.endm
+
 .macro kernel_vector index
     .balign 0x80
     msr spsel, #0               // the emergency stack; SP_EL1 (maybe overflowed) stays untouched
@@ -69,20 +87,7 @@ keel_vectors:
 // On the emergency stack, x0 = vector index, x0/x1 saved: save the rest as an arch::TrapFrame
 // and call keel_arch_kernel_exception(index, frame), which does not return.
 kernel_exception:
-    stp x2, x3, [sp, #16]
-    stp x4, x5, [sp, #32]
-    stp x6, x7, [sp, #48]
-    stp x8, x9, [sp, #64]
-    stp x10, x11, [sp, #80]
-    stp x12, x13, [sp, #96]
-    stp x14, x15, [sp, #112]
-    stp x16, x17, [sp, #128]
-    stp x18, x19, [sp, #144]
-    stp x20, x21, [sp, #160]
-    stp x22, x23, [sp, #176]
-    stp x24, x25, [sp, #192]
-    stp x26, x27, [sp, #208]
-    stp x28, x29, [sp, #224]
+    save_x2_to_x29
     msr spsel, #1               // the interrupted stack pointer: read it, do not use it
     mov x1, sp
     msr spsel, #0
@@ -111,20 +116,7 @@ kernel_exception:
 // 16-byte aligned as the stack pointer was, and the code is compiled for general registers only
 // (no FP/SIMD state to save).
 kernel_irq:
-    stp x2, x3, [sp, #16]
-    stp x4, x5, [sp, #32]
-    stp x6, x7, [sp, #48]
-    stp x8, x9, [sp, #64]
-    stp x10, x11, [sp, #80]
-    stp x12, x13, [sp, #96]
-    stp x14, x15, [sp, #112]
-    stp x16, x17, [sp, #128]
-    stp x18, x19, [sp, #144]
-    stp x20, x21, [sp, #160]
-    stp x22, x23, [sp, #176]
-    stp x24, x25, [sp, #192]
-    stp x26, x27, [sp, #208]
-    stp x28, x29, [sp, #224]
+    save_x2_to_x29
     add x1, sp, #FRAME_SIZE     // the interrupted stack pointer
     stp x30, x1, [sp, #240]     // x30, sp
     mrs x2, elr_el1

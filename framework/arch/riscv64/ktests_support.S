@@ -7,6 +7,8 @@
  * was, the number of the first register that did not, or ~0 on a timeout. The loop keeps its
  * own state in a0 (flag), a2 (deadline) and t0; a0 and a2 are checked against saved copies. */
 
+#include "ktests_frame.inc"
+
 #define SSTATUS_SIE 0x2
 #define PATTERN 0x6b65656c00000000 /* "keel", then the register number */
 
@@ -25,20 +27,7 @@
     .balign 4
     .globl keel_riscv_spin_with_interrupts
 keel_riscv_spin_with_interrupts:
-    addi    sp, sp, -128
-    sd      ra, 0(sp)
-    sd      s0, 8(sp)
-    sd      s1, 16(sp)
-    sd      s2, 24(sp)
-    sd      s3, 32(sp)
-    sd      s4, 40(sp)
-    sd      s5, 48(sp)
-    sd      s6, 56(sp)
-    sd      s7, 64(sp)
-    sd      s8, 72(sp)
-    sd      s9, 80(sp)
-    sd      s10, 88(sp)
-    sd      s11, 96(sp)
+    ktest_frame_push
     sd      a0, 104(sp)
     mv      a2, a1
     sd      a2, 112(sp)
@@ -114,18 +103,5 @@ keel_riscv_spin_with_interrupts:
 4:  mv      a0, t1
 
 .Lspin_return:
-    ld      ra, 0(sp)
-    ld      s0, 8(sp)
-    ld      s1, 16(sp)
-    ld      s2, 24(sp)
-    ld      s3, 32(sp)
-    ld      s4, 40(sp)
-    ld      s5, 48(sp)
-    ld      s6, 56(sp)
-    ld      s7, 64(sp)
-    ld      s8, 72(sp)
-    ld      s9, 80(sp)
-    ld      s10, 88(sp)
-    ld      s11, 96(sp)
-    addi    sp, sp, 128
+    ktest_frame_pop
     ret

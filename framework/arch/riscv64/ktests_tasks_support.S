@@ -7,6 +7,8 @@
  * the stack, so a wrong sp after a switch shows up too (as a bad return or a wrong count). s0 is
  * a pattern, not a frame pointer, while between runs: nothing may take a backtrace meanwhile. */
 
+#include "ktests_frame.inc"
+
     .macro fill reg, n
     addi    \reg, a0, \n
     .endm
@@ -22,20 +24,7 @@
     .balign 4
     .globl keel_riscv_yield_with_patterns
 keel_riscv_yield_with_patterns:
-    addi    sp, sp, -128
-    sd      ra, 0(sp)
-    sd      s0, 8(sp)
-    sd      s1, 16(sp)
-    sd      s2, 24(sp)
-    sd      s3, 32(sp)
-    sd      s4, 40(sp)
-    sd      s5, 48(sp)
-    sd      s6, 56(sp)
-    sd      s7, 64(sp)
-    sd      s8, 72(sp)
-    sd      s9, 80(sp)
-    sd      s10, 88(sp)
-    sd      s11, 96(sp)
+    ktest_frame_push
     sd      a0, 104(sp)
     sd      a1, 112(sp)
     sd      a2, 120(sp)
@@ -74,18 +63,5 @@ keel_riscv_yield_with_patterns:
     li      a0, 0
 
 .Lyield_return:
-    ld      ra, 0(sp)
-    ld      s0, 8(sp)
-    ld      s1, 16(sp)
-    ld      s2, 24(sp)
-    ld      s3, 32(sp)
-    ld      s4, 40(sp)
-    ld      s5, 48(sp)
-    ld      s6, 56(sp)
-    ld      s7, 64(sp)
-    ld      s8, 72(sp)
-    ld      s9, 80(sp)
-    ld      s10, 88(sp)
-    ld      s11, 96(sp)
-    addi    sp, sp, 128
+    ktest_frame_pop
     ret
