@@ -20,6 +20,7 @@ file(GLOB KEEL_FRAMEWORK_KERNEL_SOURCES CONFIGURE_DEPENDS
     ${CMAKE_SOURCE_DIR}/framework/irq/*.cc
     ${CMAKE_SOURCE_DIR}/framework/sched/*.cc
     ${CMAKE_SOURCE_DIR}/framework/sync/*.cc
+    ${CMAKE_SOURCE_DIR}/framework/user/*.cc
     ${CMAKE_SOURCE_DIR}/framework/lib/*.cc)
 file(GLOB_RECURSE KEEL_ARCH_SOURCES CONFIGURE_DEPENDS
     ${KEEL_ARCH_DIR}/*.cc ${KEEL_ARCH_DIR}/*.S)

@@ -9,6 +9,7 @@
 #include <arch/memory.h>
 #include <arch/paging.h>
 #include <arch/power.h>
+#include <arch/user_mode.h>
 
 namespace keel::arch {
 
@@ -74,5 +75,26 @@ static_assert(
     requires(int status) {
         { power_off(status) } -> Returns<void>;
     }, "arch/power.h is incomplete");
+
+static_assert(
+    requires(UserRegisters& regs, const UserRegisters& saved, uptr a, usize i, u64 v, Span<u8> to,
+             Span<const u8> from) {
+        { init_user_registers(regs, a, a) } -> Returns<void>;
+        { enter_user(regs) } -> Returns<UserTrapInfo>;
+        { syscall_number(saved) } -> Returns<u64>;
+        { syscall_arg(saved, i) } -> Returns<u64>;
+        { set_syscall_return(regs, v) } -> Returns<void>;
+        { user_pc(saved) } -> Returns<uptr>;
+        { set_user_pc(regs, a) } -> Returns<void>;
+        { user_sp(saved) } -> Returns<uptr>;
+        { set_user_sp(regs, a) } -> Returns<void>;
+        { user_tls(saved) } -> Returns<uptr>;
+        { set_user_tls(regs, a) } -> Returns<void>;
+        { copy_from_user(to, a) } -> Returns<bool>;
+        { copy_to_user(a, from) } -> Returns<bool>;
+        { copy_string_from_user(to, a) } -> Returns<isize>;
+        { user_probe(UserProbe::spin) } -> Returns<Span<const u8>>;
+    },
+    "arch/user_mode.h is incomplete");
 
 } // namespace keel::arch

@@ -31,6 +31,9 @@
 //   [[noreturn]] void power_off(int status);       0 = success; never returns
 // arch/console.h
 //   void install_console(const BootInfo&);         the boot console (console::install)
+// arch/user_mode.h                            user registers, enter_user and its trap decoding,
+//                                              the syscall convention, user copies with fault
+//                                              fixup, the probes of the user-mode ktests
 //
 // The arch's boot entry builds a boot::Handoff and calls boot::start() (boot/start.h).
 #pragma once

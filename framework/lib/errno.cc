@@ -34,6 +34,8 @@ StringView errno_name(Errno e) {
         return "ENOSPC";
     case Errno::erange:
         return "ERANGE";
+    case Errno::enametoolong:
+        return "ENAMETOOLONG";
     case Errno::enosys:
         return "ENOSYS";
     case Errno::eoverflow:

@@ -24,6 +24,7 @@ enum class Errno : i32 {
     einval = 22,
     enospc = 28,
     erange = 34,
+    enametoolong = 36,
     enosys = 38,
     eoverflow = 75,
 };
