@@ -16,6 +16,11 @@ set(KEEL_FRAMEWORK_PORTABLE_SOURCES
     framework/arch/x86_64/madt.cc
 )
 
+# Services code that parses untrusted input and needs no kernel: also built for host tests.
+set(KEEL_SERVICES_PORTABLE_SOURCES
+    services/initramfs/cpio.cc
+)
+
 set(KEEL_LIBFDT_SOURCES
     ${KEEL_LIBFDT_DIR}/fdt.c
     ${KEEL_LIBFDT_DIR}/fdt_ro.c

@@ -9,10 +9,11 @@ target_include_directories(keel_host_libfdt SYSTEM PUBLIC ${KEEL_LIBFDT_DIR})
 target_compile_options(keel_host_libfdt PRIVATE -w ${KEEL_SANITIZERS})
 
 list(TRANSFORM KEEL_FRAMEWORK_PORTABLE_SOURCES PREPEND ${CMAKE_SOURCE_DIR}/)
+list(TRANSFORM KEEL_SERVICES_PORTABLE_SOURCES PREPEND ${CMAKE_SOURCE_DIR}/)
 add_library(keel_host_framework STATIC ${KEEL_FRAMEWORK_PORTABLE_SOURCES}
-    ${CMAKE_SOURCE_DIR}/framework/host/assert.cc)
+    ${KEEL_SERVICES_PORTABLE_SOURCES} ${CMAKE_SOURCE_DIR}/framework/host/assert.cc)
 target_include_directories(keel_host_framework PUBLIC
-    ${CMAKE_SOURCE_DIR}/framework/include ${CMAKE_SOURCE_DIR}/framework)
+    ${CMAKE_SOURCE_DIR}/framework/include ${CMAKE_SOURCE_DIR}/framework ${CMAKE_SOURCE_DIR})
 target_compile_definitions(keel_host_framework PUBLIC KEEL_HOST=1)
 target_compile_options(keel_host_framework PUBLIC ${KEEL_SANITIZERS} -Wall -Wextra -Werror
     -Wno-unused-parameter)

@@ -30,6 +30,13 @@ public:
     }
 #pragma clang diagnostic pop
 
+    // The bytes as characters (file names and strings inside archives and images).
+    static StringView from_bytes(Span<const u8> bytes) {
+        // SAFETY: char may alias any object; the span keeps the same length.
+        return StringView(
+            Span<const char>::from_raw(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+    }
+
     constexpr usize size() const { return chars_.size(); }
     constexpr bool empty() const { return chars_.empty(); }
     constexpr char operator[](usize i) const { return chars_[i]; }
