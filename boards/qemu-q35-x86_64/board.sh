@@ -61,7 +61,8 @@ board_grub_iso() {
 
 board_qemu_command() {
     # -no-reboot: a triple fault ends QEMU (status 0, reported as 255) instead of rebooting.
-    QEMU_CMD=(qemu-system-x86_64 -M q35 -m "$KEEL_MEM" -smp "$KEEL_SMP" -no-reboot
+    # qemu64 plus FSGSBASE: user code reads its TLS register (FS base) with RDFSBASE.
+    QEMU_CMD=(qemu-system-x86_64 -M q35 -cpu qemu64,+fsgsbase -m "$KEEL_MEM" -smp "$KEEL_SMP" -no-reboot
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -nic none)
     case $1 in
     pvh | pvh-seabios)

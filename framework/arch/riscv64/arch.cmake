@@ -19,3 +19,8 @@ endfunction()
 # RISC-V objects keep the assembler's .L labels (each auipc's %pcrel_lo names one); left in the
 # symbol table they would be taken for functions by scripts/gen-ksyms.sh and the backtraces.
 add_link_options(-Wl,--discard-locals)
+
+# The user FP state and the user probes need the D extension's instructions; the rest of the
+# kernel stays rv64imac (no FP), with the same soft-float ABI.
+set_property(SOURCE ${CMAKE_CURRENT_LIST_DIR}/user_fp.S APPEND PROPERTY COMPILE_OPTIONS
+    -march=rv64imafdc)

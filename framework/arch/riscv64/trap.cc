@@ -1,6 +1,6 @@
 // riscv64: the C++ half of kernel trap handling (trap.h): interrupts go to handle_interrupt
-// (irq_entry.h), kernel page faults become KernelFault reports, a fault of probe_read() or of
-// the stimecmp probe resumes at its fixup, anything else is an unexpected trap.
+// (irq_entry.h), kernel page faults become KernelFault reports, a fault of probe_read(), of a
+// user copy or of the stimecmp probe resumes at its fixup, anything else is an unexpected trap.
 #include "trap.h"
 
 #include <keel/panic.h>
@@ -16,6 +16,9 @@ extern "C" const char keel_riscv_probe_csr_first[];
 extern "C" const char keel_riscv_probe_csr_end[];
 extern "C" const char keel_riscv_probe_csr_fixup[];
 extern "C" keel::u64 keel_riscv_probe_read(keel::uptr va, keel::u64* out);
+extern "C" const char keel_riscv_user_copy_begin[];
+extern "C" const char keel_riscv_user_copy_end[];
+extern "C" const char keel_riscv_user_copy_fixup[];
 
 namespace keel::arch::riscv {
 
@@ -131,6 +134,12 @@ extern "C" void keel_riscv_trap(TrapFrame& frame) {
     if (from_kernel && is_memory_fault(cause)) {
         if (frame.sepc == address_of(keel_riscv_probe_load)) {
             frame.sepc = address_of(keel_riscv_probe_fixup);
+            return;
+        }
+        // A user copy (user_entry.S) that hit a bad user address: it returns failure.
+        if (frame.sepc >= address_of(keel_riscv_user_copy_begin) &&
+            frame.sepc < address_of(keel_riscv_user_copy_end)) {
+            frame.sepc = address_of(keel_riscv_user_copy_fixup);
             return;
         }
         if (cause == instruction_page_fault || cause == load_page_fault ||

@@ -24,6 +24,9 @@ struct TrapCpu {
     uptr emergency_top;    // this CPU's emergency stack
     u64 in_entry;          // trap_entry.S is storing a frame
     u64 emergency_entries; // traps taken on the emergency stack, for the ktests
+    u64 user_regs;         // user_entry.S: where a trap from U saves the user registers
+    u64 kernel_sp;         // user_entry.S: enter_user's frame, where a trap from U returns
+    u64 padding[6];        // to TRAP_CPU_SIZE (two cache lines)
 };
 static_assert(__builtin_offsetof(TrapCpu, saved_t0) == TRAP_CPU_SAVED_T0);
 static_assert(__builtin_offsetof(TrapCpu, saved_t1) == TRAP_CPU_SAVED_T1);
@@ -33,6 +36,8 @@ static_assert(__builtin_offsetof(TrapCpu, stack_limit) == TRAP_CPU_STACK_LIMIT);
 static_assert(__builtin_offsetof(TrapCpu, emergency_top) == TRAP_CPU_EMERGENCY_TOP);
 static_assert(__builtin_offsetof(TrapCpu, in_entry) == TRAP_CPU_IN_ENTRY);
 static_assert(__builtin_offsetof(TrapCpu, emergency_entries) == TRAP_CPU_EMERGENCY_ENTRIES);
+static_assert(__builtin_offsetof(TrapCpu, user_regs) == TRAP_CPU_USER_REGS);
+static_assert(__builtin_offsetof(TrapCpu, kernel_sp) == TRAP_CPU_KERNEL_SP);
 static_assert(sizeof(TrapCpu) == TRAP_CPU_SIZE);
 
 struct TrapFrame {

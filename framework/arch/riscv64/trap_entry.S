@@ -6,6 +6,7 @@
 #include "trap_layout.h"
 
 #define SSTATUS_SUM (1 << 18)
+#define SSTATUS_SPP (1 << 8)
 
     .text
     .balign 4
@@ -15,7 +16,13 @@ keel_riscv_trap_entry:
      * so that a fault further down finds sscratch as it should be. */
     csrrw   t0, sscratch, t0
     sd      t1, TRAP_CPU_SAVED_T1(t0)
-    csrr    t1, sscratch
+    /* From U-mode (sstatus.SPP clear): user_entry.S saves the user registers into their
+     * UserRegisters and returns from enter_user on the kernel stack it left. */
+    csrr    t1, sstatus
+    andi    t1, t1, SSTATUS_SPP
+    bnez    t1, 3f
+    j       keel_riscv_user_trap
+3:  csrr    t1, sscratch
     sd      t1, TRAP_CPU_SAVED_T0(t0)
     csrw    sscratch, t0
     sd      sp, TRAP_CPU_SAVED_SP(t0)

@@ -12,7 +12,9 @@
 #define TRAP_CPU_EMERGENCY_TOP 40
 #define TRAP_CPU_IN_ENTRY 48 /* non-zero while trap entry stores a frame */
 #define TRAP_CPU_EMERGENCY_ENTRIES 56
-#define TRAP_CPU_SIZE 64
+#define TRAP_CPU_USER_REGS 64 /* user_entry.S: the UserRegisters of the user code running here */
+#define TRAP_CPU_KERNEL_SP 72 /* user_entry.S: the kernel sp to return to on a trap from U */
+#define TRAP_CPU_SIZE 128
 
 /* TrapFrame: x1..x31 at 8 * register number (slot 0, x0's, stays unused), then the CSRs. */
 #define TRAP_FRAME_SEPC 256

@@ -18,10 +18,12 @@ void init_cpu_features() {
     probed.pge = bit(leaf1.edx, 13);
     probed.pat = bit(leaf1.edx, 16);
     probed.pcid = bit(leaf1.ecx, 17);
+    probed.xsave = bit(leaf1.ecx, 26);
     if (cpuid(0).eax >= 7) {
         CpuidResult leaf7 = cpuid(7, 0);
         probed.smep = bit(leaf7.ebx, 7);
         probed.smap = bit(leaf7.ebx, 20);
+        probed.fsgsbase = bit(leaf7.ebx, 0);
     }
     u32 max_extended = cpuid(0x80000000).eax;
     CpuidResult ext1 = cpuid(0x80000001);
@@ -54,6 +56,7 @@ void enable_cpu_features() {
     cr4 |= probed.smap ? cr4_smap : 0;
     cr4 |= probed.pcid && (read_cr3() & 0xfff) == 0 ? cr4_pcide : 0;
     write_cr4(cr4);
+    enable_user_mode_cpu();
 }
 
 } // namespace keel::x86

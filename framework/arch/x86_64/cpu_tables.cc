@@ -69,6 +69,11 @@ void set_tss_descriptor(Array<u64, gdt_entries>& gdt, usize slot, uptr base) {
 
 VirtRange emergency_stack() { return this_cpu_tables().emergency; }
 
+uptr tss_rsp0_address() {
+    // The TSS is packed: rsp[0] sits at offset 4, which x86 stores to unaligned just fine.
+    return reinterpret_cast<uptr>(&this_cpu_tables().tss) + __builtin_offsetof(Tss, rsp);
+}
+
 void init_cpu_tables(VirtRange emergency) {
     CpuTables& t = this_cpu_tables();
     if (emergency.end == 0) { // the boot CPU

@@ -215,8 +215,8 @@ boot64_high:
 
 /* --- trap stubs, one per IDT vector, 16 bytes apart: error code (0 when the CPU pushes none),
  * vector, then every general register is saved and C++ gets a TrapFrame* (traps.cc).
- * Exceptions (vectors 0-31) go to keel_x86_trap and do not come back: each is fatal so far,
- * and their path stays as lean as it was, since a fault near the end of a stack must still
+ * Exceptions (vectors 0-31) go to keel_x86_trap and come back only when a user copy's fixup
+ * takes the fault (traps.cc); anything else is fatal so far, and their path stays lean, since a fault near the end of a stack must still
  * reach the emergency stack. Interrupts (0x20 and up) go to keel_x86_interrupt and return:
  * the registers are restored and IRETQ resumes the interrupted code with its RFLAGS. The return
  * may come much later: keel_x86_interrupt ends with the scheduler's interrupt_exit, which can
@@ -264,18 +264,23 @@ keel_x86_trap_stubs:
     cld
 .endm
 
+/* From user mode (the CS the CPU pushed has RPL 3), both go to user_entry.S instead: the frame
+ * is then on the task's stack under enter_user's, and GS still holds the user's base. */
 trap_common:
+    testb $3, 24(%rsp)
+    jnz keel_x86_user_trap_entry
     save_registers
     movq %rsp, %rdi                /* TrapFrame* */
-    call keel_x86_trap
-5:  cli
-    hlt
-    jmp 5b
+    call keel_x86_trap             /* returns only for a fault a user copy's fixup takes */
+    jmp restore_registers
 
 interrupt_common:
+    testb $3, 24(%rsp)
+    jnz keel_x86_user_trap_entry
     save_registers
     movq %rsp, %rdi                /* TrapFrame* */
     call keel_x86_interrupt
+restore_registers:
     popq %r15
     popq %r14
     popq %r13

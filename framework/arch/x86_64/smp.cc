@@ -28,6 +28,7 @@
 #include "mm/frames.h"
 #include "mm/kernel_space.h"
 #include "mm/kernel_vm.h"
+#include "user_layout.h"
 #include "x86.h"
 
 #include <string.h>
@@ -40,7 +41,11 @@ namespace keel::x86 {
 struct PerCpu {
     u64 index; // first: arch::cpu_index() reads %gs:0
     u64 apic_id;
+    u64 kernel_rsp; // user_entry.S: enter_user's frame, where traps from user mode land
+    u64 user_rsp;   // user_entry.S: scratch for SYSCALL's stack switch
 };
+static_assert(__builtin_offsetof(PerCpu, kernel_rsp) == PERCPU_KERNEL_RSP);
+static_assert(__builtin_offsetof(PerCpu, user_rsp) == PERCPU_USER_RSP);
 } // namespace keel::x86
 
 // What ap_boot.S reads, by offset, once it runs in the kernel image: the kernel root, the stack

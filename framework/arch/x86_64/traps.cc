@@ -1,6 +1,8 @@
 // The IDT and the C++ side of the trap stubs in entry.S. Vectors 0x20 and up are interrupts,
 // handed to interrupts.cc and returned from, through the scheduler's interrupt_exit (where a
-// preemption switches tasks). For now every exception is fatal: page faults (and the double
+// preemption switches tasks). Traps from user mode never come here (entry.S sends them to
+// user_mode.cc). A kernel #PF or #GP inside a user copy resumes at its fixup. Every other
+// kernel exception is fatal: page faults (and the double
 // faults a stack overflow turns them into) become a KernelFault for the generic report
 // (fault.h), anything else prints vector, error code and where, and powers off with a failing
 // status so a test run ends at once instead of hanging.
@@ -19,19 +21,6 @@
 extern "C" const char keel_x86_trap_stubs[];
 
 namespace keel::x86 {
-
-// What entry.S's stubs leave on the stack: the general registers, vector and error code (0
-// when the CPU pushes none), then the CPU's own frame.
-struct TrapFrame {
-    u64 r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
-    u64 vector;
-    u64 error_code;
-    u64 rip;
-    u64 cs;
-    u64 rflags;
-    u64 rsp;
-    u64 ss;
-};
 
 namespace {
 
@@ -54,6 +43,9 @@ struct [[gnu::packed]] IdtPointer {
 constexpr usize idt_vectors = 256;
 constexpr usize trap_stub_size = 16; // entry.S aligns each stub to 16 bytes
 constexpr u8 interrupt_gate_present = 0x8e;
+constexpr u8 interrupt_gate_present_user = 0xee; // DPL 3: INT3 from user mode may raise it
+constexpr u64 vector_breakpoint = 3;
+constexpr u64 vector_general_protection = 13;
 constexpr u64 vector_double_fault = 8;
 constexpr u64 vector_page_fault = 14;
 
@@ -180,13 +172,14 @@ void install_idt() {
     uptr stubs = reinterpret_cast<uptr>(keel_x86_trap_stubs);
     for (usize v = 0; v < idt_vectors; ++v) {
         uptr handler = stubs + v * trap_stub_size;
-        idt[v] = IdtGate{static_cast<u16>(handler),
-                         kernel_code_selector,
-                         v == vector_double_fault ? ist_double_fault : u8{0},
-                         interrupt_gate_present,
-                         static_cast<u16>(handler >> 16),
-                         static_cast<u32>(handler >> 32),
-                         0};
+        idt[v] =
+            IdtGate{static_cast<u16>(handler),
+                    kernel_code_selector,
+                    v == vector_double_fault ? ist_double_fault : u8{0},
+                    v == vector_breakpoint ? interrupt_gate_present_user : interrupt_gate_present,
+                    static_cast<u16>(handler >> 16),
+                    static_cast<u32>(handler >> 32),
+                    0};
     }
     load_idt();
 }
@@ -216,15 +209,23 @@ extern "C" void keel_x86_interrupt(const keel::x86::TrapFrame* frame) {
         asm volatile("clac" : : : "memory");
     }
     handle_interrupt(frame->vector);
-    if ((frame->cs & 3) == 0) { // from kernel mode: the only mode so far
+    if ((frame->cs & 3) == 0) { // always: entry.S sends user mode's to user_mode.cc
         keel::sched::interrupt_exit();
     }
 }
 
-extern "C" [[noreturn]] void keel_x86_trap(const keel::x86::TrapFrame* frame) {
+// Exceptions in kernel mode (user mode's go to user_mode.cc). Returns only when the fault hit a
+// user copy: entry.S then resumes at the fixup the frame now names.
+extern "C" void keel_x86_trap(keel::x86::TrapFrame* frame) {
     using namespace keel::x86;
     // CR2 first: nothing before this may fault and overwrite it.
     keel::uptr cr2 = read_cr2();
+    if (frame->vector == vector_page_fault || frame->vector == vector_general_protection) {
+        if (keel::uptr fixup = user_copy_fixup(frame->rip)) {
+            frame->rip = fixup;
+            return;
+        }
+    }
     switch (frame->vector) {
     case vector_page_fault:
         page_fault(*frame, cr2);

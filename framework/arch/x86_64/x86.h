@@ -138,6 +138,8 @@ struct Features {
     bool pcid = false;      // CPUID 1:ECX[17]
     bool smep = false;      // CPUID 7.0:EBX[7]
     bool smap = false;      // CPUID 7.0:EBX[20]
+    bool fsgsbase = false;  // CPUID 7.0:EBX[0]
+    bool xsave = false;     // CPUID 1:ECX[26]
     u32 phys_bits = 36;     // CPUID 80000008H:EAX[7:0]
 };
 const Features& features();
@@ -166,6 +168,30 @@ void load_kernel_root(u64 root_phys);
 
 // SMP (smp.cc): the APIC id of CPU index cpu.
 u32 apic_id_of(u32 cpu);
+
+// What entry.S's stubs leave on the stack: the general registers, vector and error code (0
+// when the CPU pushes none), then the CPU's own frame. A trap from user mode builds the same
+// (user_entry.S; a SYSCALL under the pseudo-vector 0x100).
+struct TrapFrame {
+    u64 r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    u64 vector;
+    u64 error_code;
+    u64 rip;
+    u64 cs;
+    u64 rflags;
+    u64 rsp;
+    u64 ss;
+};
+
+// The address of this CPU's TSS rsp0 (cpu_tables.cc): where enter_user records its stack.
+uptr tss_rsp0_address();
+
+// User mode on this CPU (user_mode.cc): FXSAVE/SSE enabled in CR0/CR4 (XSAVE's XCR0 = x87|SSE
+// when present, FSGSBASE when present), and SYSCALL's MSRs. Called from enable_cpu_features.
+void enable_user_mode_cpu();
+
+// A kernel fault at rip inside a user copy: where to resume (user_mode.cc), or 0.
+uptr user_copy_fixup(uptr rip);
 
 // An interrupt (vector 0x20 and up) taken through the IDT: the controller's line, the timer,
 // or the local APIC's own vectors (interrupts.cc). Returns to the interrupted context.
