@@ -41,6 +41,9 @@ extern "C" {
 // vectors.S -> trap.cc: an exception taken from the kernel (EL1 on SP_EL1), on the emergency
 // stack; vector is the index in the table (4..7: synchronous, IRQ, FIQ, SError).
 [[noreturn]] void keel_arch_kernel_exception(keel::u64 vector, keel::arch::TrapFrame* frame);
+// vectors.S -> user_mode.cc: before the fatal report of a synchronous exception taken by the
+// kernel, where to resume instead (a user copy's fixup), or 0.
+keel::u64 keel_arch_fault_fixup(keel::u64 vector, const keel::arch::TrapFrame* frame);
 // vectors.S -> interrupts.cc: an IRQ taken from the kernel, on the interrupted stack (SP_EL1);
 // the frame is the interrupted context, restored from it on return.
 void keel_arch_irq(keel::arch::TrapFrame* frame);
@@ -98,6 +101,10 @@ uptr emergency_stack_top(u32 index);
 
 // The SGI that carries IPIs (smp::handle_ipi and the scheduler's wake-ups).
 inline constexpr u32 ipi_sgi = 1;
+
+// Acknowledges, handles and ends the pending interrupts (IPIs included), without the
+// scheduler's interrupt_exit: the IRQ entry's work, also for an IRQ taken at EL0 (user_mode.cc).
+void handle_pending_interrupts();
 
 // A secondary CPU's GIC CPU interface and private lines (the IPI SGI and the timer PPI
 // enabled) and its timer (interrupts.cc).

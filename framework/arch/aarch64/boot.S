@@ -10,6 +10,7 @@
  * filled in from ID_AA64MMFR0_EL1. */
 #define TCR_EL1_BOOT 0xb5103510
 #define TCR_EPD0 0x80
+#define CPACR_FPEN (3 << 20) /* CPACR_EL1.FPEN: FP/SIMD not trapped at EL0 or EL1 */
 /* Little endian (bit 0 clear), 4 KiB pages (bits 1-2 = 1), and bit 3 set: the image may sit
  * at any 2 MiB aligned address, because this code finds its load address at run time. */
 #define IMAGE_FLAGS 0xa
@@ -92,6 +93,8 @@ high_entry:
     ldr x0, =keel_vectors
     msr vbar_el1, x0
     msr tpidr_el1, xzr          // cpu_index(): the boot CPU is 0 (arch/smp.h)
+    mov x0, #CPACR_FPEN
+    msr cpacr_el1, x0           // FP/SIMD untrapped: user code's (the kernel never uses them)
     isb
 
     // Clear .bss through the cached mapping (no stale lines can shadow the zeroes).
@@ -157,6 +160,8 @@ secondary_high:
     msr vbar_el1, x0
     ldr x0, [x19, #SB_TPIDR]
     msr tpidr_el1, x0           // cpu_index()
+    mov x0, #CPACR_FPEN
+    msr cpacr_el1, x0           // FP/SIMD untrapped, as on the boot CPU
     ldr x0, [x19, #SB_SP]
     mov sp, x0
     isb

@@ -1,7 +1,9 @@
 // aarch64: the interrupt concern of the arch contract (arch/interrupts.h). The GIC and the timer
 // come from the device tree; vectors.S enters keel_arch_irq for an IRQ taken at EL1, which
 // acknowledges, dispatches and ends interrupts until none is pending, then lets the scheduler
-// switch tasks (sched::interrupt_exit) before vectors.S restores the interrupted context. IPIs
+// switch tasks (sched::interrupt_exit) before vectors.S restores the interrupted context. An IRQ
+// taken at EL0 gets the same handling without interrupt_exit (handle_pending_interrupts, called
+// by enter_user in user_mode.cc; its caller preempts). IPIs
 // are SGI ipi_sgi, handled here (smp::handle_ipi); SPIs go to the boot CPU, and each CPU's
 // timer PPI runs its own timer queue.
 #include <arch/cpu.h>
@@ -108,34 +110,39 @@ u64 interrupt_entries() {
 
 } // namespace keel::arch
 
-extern "C" void keel_arch_irq(keel::arch::TrapFrame* frame) {
-    using namespace keel;
-    __atomic_fetch_add(&arch::irq_entries[this_cpu()], 1, __ATOMIC_RELAXED);
-    if (!arch::gic_ready) {
+namespace keel::arch {
+void handle_pending_interrupts() {
+    __atomic_fetch_add(&irq_entries[this_cpu()], 1, __ATOMIC_RELAXED);
+    if (!gic_ready) {
         return; // cannot happen: IRQs stay masked until the GIC is up
     }
-    arch::Gic& gic = arch::the_gic;
-    for (u32 n = 0; n < arch::max_interrupts_per_entry; ++n) {
+    Gic& gic = the_gic;
+    for (u32 n = 0; n < max_interrupts_per_entry; ++n) {
         u32 ack = gic.acknowledge();
         u32 line = gic.intid(ack);
-        if (line >= arch::Gic::first_special) {
+        if (line >= Gic::first_special) {
             break; // nothing (more) pending: spurious, or taken by another CPU
         }
-        if (line == arch::ipi_sgi) {
-            smp::handle_ipi(); // a cross-CPU call, or only a wake-up for interrupt_exit below
+        if (line == ipi_sgi) {
+            smp::handle_ipi(); // a cross-CPU call, or only a wake-up for interrupt_exit after
             gic.end(ack);
             continue;
         }
         irq::dispatch(line);
         gic.end(ack);
     }
+}
+} // namespace keel::arch
+
+extern "C" void keel_arch_irq(keel::arch::TrapFrame* frame) {
+    using namespace keel;
+    arch::handle_pending_interrupts();
     // Every interrupt taken is ended (its priority dropped), so the next task can take new
     // ones. The timer tick may have asked for another task: interrupt_exit switches to it here,
     // with IRQs still masked (PSTATE.I, set by the exception), on this task's stack, where the
     // frame waits below us. When something switches back, this returns and vectors.S restores
     // the interrupted context from the frame, ELR and SPSR included, as if just now. Only from
-    // the kernel so far (EL0 goes to the last-resort vectors); a return to user mode will call
-    // it as well.
+    // the kernel: an IRQ taken at EL0 ends enter_user (user_mode.cc), whose caller preempts.
     if ((frame->spsr & arch::spsr_mode_mask) == arch::spsr_mode_el1h) {
         sched::interrupt_exit();
     }

@@ -4,8 +4,8 @@
 // somewhere, and the stack it was running on may be the very thing that failed (a kernel stack
 // run into its guard page). So synchronous exceptions, FIQs and SErrors taken from the kernel
 // never store to the interrupted stack: while a CPU runs at EL1 its SP_EL0 holds the top of that
-// CPU's emergency stack (boot.S sets it; a future return to EL0 must save the user's SP_EL0 and
-// put it back), and the kernel runs on SP_EL1. Such a vector's first instruction selects SP_EL0
+// CPU's emergency stack (boot.S sets it; enter_user swaps the user's stack pointer in and out,
+// user_entry.S), and the kernel runs on SP_EL1. Such a vector's first instruction selects SP_EL0
 // (msr spsel does not touch memory or registers), and everything after it runs on the emergency
 // stack: the frame, the decoding, the fault report. The interrupted SP_EL1 is read back by
 // selecting it for one instruction. These are all fatal, so that frame never goes back.
@@ -20,8 +20,11 @@
 // a synchronous exception, which moves to the emergency stack and reports the overflow.
 //
 // An exception while already on the emergency stack (the report itself faulted) arrives at the
-// "EL1 with SP_EL0" entries and goes to the last-resort path, as do exceptions from EL0 (no user
-// space yet): a private stack, a short report, power off.
+// "EL1 with SP_EL0" entries and goes to the last-resort path (a private stack, a short report,
+// power off), as do exceptions from AArch32 EL0, which never runs. Exceptions from AArch64 EL0
+// end enter_user (user_entry.S): while user code runs, SP_EL0 is the user's stack pointer, and
+// SP_EL1 the task's kernel stack below enter_user's frame, where the emergency stack's address
+// waits to go back into SP_EL0.
 
 #define FRAME_SIZE (38 * 8) /* arch::TrapFrame: x0-x30, sp, elr, spsr, esr, far, frame record */
 #define FRAME_SP (31 * 8)
@@ -63,6 +66,15 @@
     b kernel_irq
 .endm
 
+// From EL0: SP_EL1 is where enter_user left it, the running task's kernel stack just below
+// enter_user's frame (user_entry.S), so the user's registers go to that task's UserRegisters.
+.macro user_vector kind
+    .balign 0x80
+    stp x0, x1, [sp, #-16]!
+    mov x0, #\kind
+    b keel_user_exit
+.endm
+
 .macro last_resort_vector index
     .balign 0x80
     mov x0, #\index
@@ -80,7 +92,11 @@ keel_vectors:
     irq_vector                  // IRQ
     kernel_vector 6             // FIQ (PSTATE.F stays masked; the GIC signals IRQs only)
     kernel_vector 7             // SError
-    .irp index, 8, 9, 10, 11, 12, 13, 14, 15 // EL0 (AArch64, AArch32): no user space yet
+    user_vector 0               // EL0 (AArch64): synchronous (user_entry.S)
+    user_vector 1               // IRQ
+    user_vector 2               // FIQ
+    user_vector 3               // SError
+    .irp index, 12, 13, 14, 15  // EL0 (AArch32): never entered (enter_user runs AArch64 only)
     last_resort_vector \index
     .endr
 
@@ -102,10 +118,40 @@ kernel_exception:
     // into the interrupted code.
     stp x29, x2, [sp, #FRAME_RECORD]
     add x29, sp, #FRAME_RECORD
+    // A fault inside a user copy (user_copy.S) resumes at its fixup, which returns failure.
+    mov x19, x0
+    mov x1, sp
+    bl keel_arch_fault_fixup
+    cbnz x0, fixup_return
+    mov x0, x19
     mov x1, sp
     bl keel_arch_kernel_exception // never returns
 1:  wfi
     b 1b
+
+// x0 = the fixup's address: back to the interrupted code's registers (x19 and x29/x30 used
+// above included), its SP_EL1 and SPSR (untouched), with ELR at the fixup; the emergency stack
+// is left as it was before the exception.
+fixup_return:
+    msr elr_el1, x0
+    ldp x2, x3, [sp, #16]
+    ldp x4, x5, [sp, #32]
+    ldp x6, x7, [sp, #48]
+    ldp x8, x9, [sp, #64]
+    ldp x10, x11, [sp, #80]
+    ldp x12, x13, [sp, #96]
+    ldp x14, x15, [sp, #112]
+    ldp x16, x17, [sp, #128]
+    ldp x18, x19, [sp, #144]
+    ldp x20, x21, [sp, #160]
+    ldp x22, x23, [sp, #176]
+    ldp x24, x25, [sp, #192]
+    ldp x26, x27, [sp, #208]
+    ldp x28, x29, [sp, #224]
+    ldr x30, [sp, #240]
+    ldp x0, x1, [sp]
+    add sp, sp, #FRAME_SIZE
+    eret
 
 // On the interrupted stack, x0/x1 saved: save the rest as an arch::TrapFrame (esr and far are
 // 0), call keel_arch_irq(frame), then restore all of it from the frame (a handler may have
