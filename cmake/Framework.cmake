@@ -19,6 +19,7 @@ set(KEEL_FRAMEWORK_PORTABLE_SOURCES
 # Services code that parses untrusted input and needs no kernel: also built for host tests.
 set(KEEL_SERVICES_PORTABLE_SOURCES
     services/initramfs/cpio.cc
+    services/exec/elf.cc
 )
 
 set(KEEL_LIBFDT_SOURCES

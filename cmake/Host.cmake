@@ -13,7 +13,8 @@ list(TRANSFORM KEEL_SERVICES_PORTABLE_SOURCES PREPEND ${CMAKE_SOURCE_DIR}/)
 add_library(keel_host_framework STATIC ${KEEL_FRAMEWORK_PORTABLE_SOURCES}
     ${KEEL_SERVICES_PORTABLE_SOURCES} ${CMAKE_SOURCE_DIR}/framework/host/assert.cc)
 target_include_directories(keel_host_framework PUBLIC
-    ${CMAKE_SOURCE_DIR}/framework/include ${CMAKE_SOURCE_DIR}/framework ${CMAKE_SOURCE_DIR})
+    ${CMAKE_SOURCE_DIR}/framework/include ${CMAKE_SOURCE_DIR}/framework ${CMAKE_SOURCE_DIR}
+    ${CMAKE_SOURCE_DIR}/services/abi/x86_64)
 target_compile_definitions(keel_host_framework PUBLIC KEEL_HOST=1)
 target_compile_options(keel_host_framework PUBLIC ${KEEL_SANITIZERS} -Wall -Wextra -Werror
     -Wno-unused-parameter)

@@ -47,6 +47,9 @@ include(${CMAKE_SOURCE_DIR}/cmake/SafeSubset.cmake)
 file(GLOB_RECURSE KEEL_SERVICES_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/services/*.cc)
 file(GLOB_RECURSE KEEL_DRIVERS_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/drivers/*.cc)
 keel_safe_library(keel_services ${KEEL_SERVICES_SOURCES})
+# The Linux ABI tables of the target arch (services/abi/<arch>/linux_abi.h): the only per-arch
+# part of services, chosen here and nowhere else.
+target_include_directories(keel_services PRIVATE ${CMAKE_SOURCE_DIR}/services/abi/${KEEL_ARCH})
 if(KEEL_DRIVERS_SOURCES)
     keel_safe_library(keel_drivers ${KEEL_DRIVERS_SOURCES})
     set(KEEL_DRIVERS_OBJECTS $<TARGET_OBJECTS:keel_drivers>)

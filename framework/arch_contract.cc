@@ -90,6 +90,7 @@ static_assert(
         { set_user_sp(regs, a) } -> Returns<void>;
         { user_tls(saved) } -> Returns<uptr>;
         { set_user_tls(regs, a) } -> Returns<void>;
+        { user_hwcap() } -> Returns<u64>;
         { copy_from_user(to, a) } -> Returns<bool>;
         { copy_to_user(a, from) } -> Returns<bool>;
         { copy_string_from_user(to, a) } -> Returns<isize>;

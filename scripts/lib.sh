@@ -257,6 +257,9 @@ test_arch() {
   record "$arch build (services and drivers pass the safe-subset gate)" 0
   (cd "$KEEL_ROOT/build/$arch" && ctest --output-on-failure)
   record "$arch safe-subset gate rejects each bad file" $?
+  printf '\n=== %s: user tests under qemu-user ===\n' "$arch"
+  build_user_tests "$arch" && test_user_qemu "$arch"
+  record "$arch user tests under qemu-user" $?
   for board in $(boards_of_arch "$arch"); do
     local chains
     chains=$(BOARD_CHAINS=; source "$KEEL_ROOT/boards/$board/board.sh"; echo "$BOARD_CHAINS")
@@ -270,6 +273,16 @@ test_arch() {
       record "$arch ktest $board/$chain (status $status)" $?
     done
     chain=${chains%% *}
+    local smp
+    for smp in 1 4; do
+      printf '\n=== %s: user tests on Keel, %s via %s, --smp %s ===\n' "$arch" "$board" "$chain" "$smp"
+      test_user_keel "$arch" "$board" "$chain" "$smp"
+      record "$arch user tests on Keel $board/$chain --smp $smp" $?
+    done
+    printf '\n=== %s: init=/hello on %s via %s ===\n' "$arch" "$board" "$chain"
+    test_hello_keel "$arch" "$board" "$chain"
+    record "$arch init=/hello (static and static-pie) $board/$chain" $?
+
     printf '\n=== %s: deliberate panic on %s via %s ===\n' "$arch" "$board" "$chain"
     log="$KEEL_ROOT/build/$arch/panic-$board-$chain.log"
     OPT_CMDLINE="keel.test_panic" OPT_TIMEOUT=120
@@ -290,7 +303,6 @@ test_arch() {
     done
     OPT_MEM=256M
 
-    local smp
     for smp in 2 4; do
       printf '\n=== %s: ktest with --smp %s on %s via %s ===\n' "$arch" "$smp" "$board" "$chain"
       log="$KEEL_ROOT/build/$arch/ktest-smp$smp-$board-$chain.log"

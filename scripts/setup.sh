@@ -20,6 +20,11 @@ KEEL_PACKAGES=(
   fdisk dosfstools                               # the riscv64 U-Boot boot disk
   dpkg-dev xz-utils                              # apt-get source
   gdb-multiarch                                  # ./keel debug
+  gcc libc6-dev                                  # tests/user: static glibc programs, x86_64
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross  #   riscv64
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross    #   aarch64
+  qemu-user-static                               #   and Linux's own answer, under qemu-user
+  cpio                                           # initramfs archives (newc)
 )
 
 keel_log() { printf 'keel: %s\n' "$*" >&2; }

@@ -8,6 +8,10 @@ StringView errno_name(Errno e) {
         return "EPERM";
     case Errno::enoent:
         return "ENOENT";
+    case Errno::esrch:
+        return "ESRCH";
+    case Errno::eintr:
+        return "EINTR";
     case Errno::eio:
         return "EIO";
     case Errno::e2big:
@@ -16,10 +20,14 @@ StringView errno_name(Errno e) {
         return "ENOEXEC";
     case Errno::ebadf:
         return "EBADF";
+    case Errno::echild:
+        return "ECHILD";
     case Errno::eagain:
         return "EAGAIN";
     case Errno::enomem:
         return "ENOMEM";
+    case Errno::eacces:
+        return "EACCES";
     case Errno::efault:
         return "EFAULT";
     case Errno::ebusy:
@@ -28,16 +36,38 @@ StringView errno_name(Errno e) {
         return "EEXIST";
     case Errno::enodev:
         return "ENODEV";
+    case Errno::enotdir:
+        return "ENOTDIR";
+    case Errno::eisdir:
+        return "EISDIR";
     case Errno::einval:
         return "EINVAL";
+    case Errno::emfile:
+        return "EMFILE";
+    case Errno::enotty:
+        return "ENOTTY";
+    case Errno::efbig:
+        return "EFBIG";
     case Errno::enospc:
         return "ENOSPC";
+    case Errno::espipe:
+        return "ESPIPE";
+    case Errno::erofs:
+        return "EROFS";
+    case Errno::emlink:
+        return "EMLINK";
+    case Errno::epipe:
+        return "EPIPE";
     case Errno::erange:
         return "ERANGE";
     case Errno::enametoolong:
         return "ENAMETOOLONG";
     case Errno::enosys:
         return "ENOSYS";
+    case Errno::enotempty:
+        return "ENOTEMPTY";
+    case Errno::eloop:
+        return "ELOOP";
     case Errno::eoverflow:
         return "EOVERFLOW";
     }

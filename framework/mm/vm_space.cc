@@ -8,6 +8,7 @@
 #include "mm/cpu_local.h"
 #include "mm/frames.h"
 #include "mm/kernel_space.h"
+#include "sched/scheduler.h"
 #include <keel/spin_lock.h>
 
 namespace keel {
@@ -18,6 +19,11 @@ using UserPageTable = PageTable<arch::NativePteFormat, KernelTableMemory>;
 struct FrameAccess {
     static u64 pfn(const Frame& f) { return f.pfn_; }
     static u64 pfn(const Segment& s) { return s.pfn_; }
+    // A new handle on a page the caller knows is in use (mapped), so the count is already > 0.
+    static Frame share(u64 pfn) {
+        get_page(pfn);
+        return Frame(pfn);
+    }
 };
 
 namespace {
@@ -133,6 +139,7 @@ VmSpace::~VmSpace() {
     if (is_active()) {
         deactivate();
     }
+    sched::forget_user_space(*this);
     UserTable user(root_, asid_);
     u64 end = align_down(user_end(), page_size);
     {
@@ -205,6 +212,14 @@ Optional<VmMapping> VmSpace::query(uptr va) const {
         return none;
     }
     return VmMapping{m->va, m->phys, m->size, m->attrs.perms};
+}
+
+Optional<Frame> VmSpace::frame_at(uptr va) const {
+    Optional<VmMapping> m = query(va);
+    if (!m) {
+        return none;
+    }
+    return FrameAccess::share((m->phys + (va & ~(page_size - 1)) - m->va) >> page_shift);
 }
 
 void VmSpace::activate() {

@@ -277,6 +277,15 @@ TaskControl& current() {
     return *t;
 }
 
+void forget_user_space(const VmSpace& space) {
+    u64 saved = arch::save_and_disable_interrupts();
+    TaskControl* t = this_cpu_state().current;
+    if (t != nullptr && t->user_space == &space) {
+        t->user_space = nullptr;
+    }
+    arch::restore_interrupts(saved);
+}
+
 void schedule() {
     Cpu& c = this_cpu_state();
     TaskControl* prev = c.current;
@@ -311,6 +320,13 @@ void schedule() {
     next->on_cpu = true;
     c.switched_from = prev;
     __atomic_fetch_add(&switches, 1, __ATOMIC_RELAXED);
+    if (next->user_space != nullptr) {
+        if (!next->user_space->is_active()) {
+            next->user_space->activate();
+        }
+    } else if (prev->user_space != nullptr) {
+        VmSpace::deactivate();
+    }
     arch::set_current_stack(next->stack_range);
     arch::switch_context(prev->context, next->context);
     finish_switch();

@@ -7,6 +7,7 @@
 #include <keel/ktl/format.h>
 #include <keel/ktl/optional.h>
 #include <keel/task.h>
+#include <keel/vm_space.h>
 #include <keel/wait_queue.h>
 
 #include <arch/task.h>
@@ -33,6 +34,10 @@ struct TaskControl {
     u32 cpu = 0;                      // the CPU whose run queue it is on (or ran on last)
     bool on_cpu = false;              // still switching out: nobody else may resume it yet
     bool pinned = false;              // stays on cpu: load balancing leaves it alone
+    // The user address space this task runs (UserContext::run sets it): the switch to the task
+    // makes it the CPU's user half, so user copies during a syscall reach the right process
+    // after a preemption, and a CPU never keeps a space of a task that is not running there.
+    VmSpace* user_space = nullptr;
 };
 
 class Policy {
@@ -63,6 +68,9 @@ void schedule();
 void wake(TaskControl& task);
 
 TaskControl& current();
+// A space being destroyed: the current task no longer runs it (its owner destroys it, from
+// its own task or after that task ended).
+void forget_user_space(const VmSpace& space);
 
 // A new task record with its stack, not yet runnable; and dropping a reference to one.
 Result<TaskControl*> create_task(StringView name, Box<Runnable> body);

@@ -66,6 +66,7 @@ Result<Box<UserContext>> UserContext::clone() const {
 }
 
 UserExitInfo UserContext::run(VmSpace& space) {
+    sched::current().user_space = &space;
     if (!space.is_active()) {
         space.activate();
     }
@@ -92,5 +93,7 @@ uptr UserContext::stack_pointer() const { return arch::user_sp(state_->regs); }
 void UserContext::set_stack_pointer(uptr sp) { arch::set_user_sp(state_->regs, sp); }
 uptr UserContext::tls() const { return arch::user_tls(state_->regs); }
 void UserContext::set_tls(uptr tls) { arch::set_user_tls(state_->regs, tls); }
+
+u64 UserContext::hwcap() { return arch::user_hwcap(); }
 
 } // namespace keel

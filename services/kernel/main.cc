@@ -1,6 +1,7 @@
 // The services' entry point: the framework has the machine up; from here on everything is the
 // Linux personality (for now: the boot report, the in-kernel tests, and power-off).
 #include "services/kernel/boot_report.h"
+#include "services/kernel/init.h"
 
 namespace keel::services {
 namespace {
@@ -27,6 +28,5 @@ namespace {
         usize failed = ktest::run_all(cmdline.value("ktest").value_or(StringView()));
         power_off(failed == 0 ? 0 : 1);
     }
-    log::info("no init to run yet; powering off");
-    power_off(0);
+    services::run_init(cmdline);
 }

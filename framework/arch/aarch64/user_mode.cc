@@ -216,6 +216,10 @@ Span<const u8> user_probe(UserProbe probe) {
     return Span<const u8>::from_raw(start, static_cast<usize>(end - start));
 }
 
+// Linux's HWCAP_FP (bit 0) and HWCAP_ASIMD (bit 1): every user thread's V registers, FPCR and
+// FPSR are saved and restored.
+u64 user_hwcap() { return 0b11; }
+
 } // namespace keel::arch
 
 // vectors.S: a synchronous exception taken by the kernel, before the fatal report. A data

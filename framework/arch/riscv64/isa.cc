@@ -48,6 +48,49 @@ bool isa_string_has(StringView isa, StringView name) {
                     [&](StringView part) { return equal_ignoring_case(part, name); });
 }
 
+namespace {
+// The boot hart's /cpus child, if the device tree has one.
+template <typename Fn>
+void with_boot_hart(Fn&& fn) {
+    Optional<boot::DeviceTree> dt = boot_device_tree();
+    Optional<boot::DeviceTree::Node> cpus = dt ? dt->find("/cpus") : none;
+    if (!cpus) {
+        return;
+    }
+    u64 hart = boot_info().boot_cpu_id;
+    bool found = false;
+    dt->for_each_child(*cpus, [&](boot::DeviceTree::Node node) {
+        Optional<StringView> type = dt->string_property(node, "device_type");
+        Optional<u64> reg = dt->integer_property(node, "reg");
+        if (found || !type || *type != StringView("cpu") || !reg || *reg != hart) {
+            return;
+        }
+        found = true;
+        fn(*dt, node);
+    });
+}
+} // namespace
+
+u64 boot_hart_letter_bits() {
+    u64 bits = 0;
+    with_boot_hart([&](const boot::DeviceTree& dt, boot::DeviceTree::Node node) {
+        Optional<StringView> isa = dt.string_property(node, "riscv,isa");
+        if (!isa || isa->size() < 4) {
+            return;
+        }
+        StringView letters = isa->substr(4); // after "rv64"
+        usize end = letters.find('_');
+        letters = letters.substr(0, end == StringView::npos ? letters.size() : end);
+        for (char c : letters) {
+            char l = lower(c);
+            if (StringView("imafdcv").find(l) != StringView::npos) {
+                bits |= u64{1} << (l - 'a');
+            }
+        }
+    });
+    return bits;
+}
+
 bool boot_hart_has_extension(StringView name) {
     Optional<boot::DeviceTree> dt = boot_device_tree();
     if (!dt) {

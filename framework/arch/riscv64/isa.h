@@ -10,6 +10,10 @@ namespace keel::arch::riscv {
 // there is no device tree or no such node.
 bool boot_hart_has_extension(StringView name);
 
+// The single-letter extensions of the boot hart's riscv,isa string among "imafdcv", one bit
+// per letter (bit 0 = 'a'), as Linux's AT_HWCAP; 0 without a device tree.
+u64 boot_hart_letter_bits();
+
 // Whether the riscv,isa string `isa` ("rv64imafdc_zicsr_svpbmt") lists the multi-letter
 // extension `name`: extensions after the single letters are separated by underscores.
 bool isa_string_has(StringView isa, StringView name);

@@ -7,6 +7,7 @@
 #include <arch/user_mode.h>
 
 #include "irq_entry.h"
+#include "isa.h"
 #include "live_tables.h"
 #include "trap.h"
 #include "user_layout.h"
@@ -195,5 +196,7 @@ Span<const u8> user_probe(UserProbe probe) {
     }
     return Span<const u8>::from_raw(start, static_cast<usize>(end - start));
 }
+
+u64 user_hwcap() { return riscv::boot_hart_letter_bits(); }
 
 } // namespace keel::arch

@@ -340,4 +340,7 @@ Span<const u8> user_probe(UserProbe probe) {
     return Span<const u8>::from_raw(bounds[i], static_cast<usize>(bounds[i + 1] - bounds[i]));
 }
 
+// Linux's x86_64 AT_HWCAP is the CPUID leaf 1 EDX feature word.
+u64 user_hwcap() { return x86::cpuid(1).edx; }
+
 } // namespace keel::arch

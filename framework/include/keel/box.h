@@ -97,6 +97,10 @@ public:
         }
     }
     RefPtr(RefPtr&& other) noexcept : object_(other.object_) { other.object_ = nullptr; }
+    // A derived object shared as its base: the base destroys it, so its destructor is virtual.
+    template <typename U>
+        requires(__is_convertible(U*, T*) && __has_virtual_destructor(T))
+    RefPtr(RefPtr<U> other) : object_(other.leak()) {} // NOLINT: implicit upcast by design
     RefPtr& operator=(RefPtr other) noexcept {
         swap(object_, other.object_);
         return *this;
@@ -117,7 +121,15 @@ private:
     template <typename U, typename... Args>
     friend Result<RefPtr<U>> make_ref(Args&&... args);
 
+    template <typename U>
+    friend class RefPtr;
+
     explicit RefPtr(T* adopted) : object_(adopted) {}
+    T* leak() {
+        T* o = object_;
+        object_ = nullptr;
+        return o;
+    }
     T* object_;
 };
 

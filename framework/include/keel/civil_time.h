@@ -4,6 +4,8 @@
 // algorithms"): no loops, no tables.
 #pragma once
 
+#include <keel/ktl/array.h>
+
 #include <keel/ktl/result.h>
 
 namespace keel {
@@ -24,7 +26,7 @@ inline constexpr u64 epoch_from_era_start = 719468; // 0000-03-01 to 1970-01-01,
 
 constexpr bool is_leap(u64 year) { return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0); }
 constexpr u32 days_in_month(u64 year, u32 month) {
-    constexpr u32 lengths[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    constexpr Array<u32, 12> lengths{{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}};
     return month == 2 && is_leap(year) ? 29 : lengths[(month - 1) % 12];
 }
 } // namespace civil_detail

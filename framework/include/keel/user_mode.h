@@ -60,6 +60,9 @@ public:
     uptr tls() const; // x86 FS base, riscv tp, aarch64 TPIDR_EL0
     void set_tls(uptr tls);
 
+    // What goes into a program's AT_HWCAP on this machine.
+    static u64 hwcap();
+
 private:
     Box<State> state_;
 };

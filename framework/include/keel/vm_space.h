@@ -39,6 +39,10 @@ public:
     Result<void> unmap(uptr va, usize size);
     Result<void> protect(uptr va, usize size, Perms perms);
     Optional<VmMapping> query(uptr va) const;
+    // Another handle on the page mapped at va (none when nothing is): copy-on-write reads its
+    // ref_count to tell a page only this space maps (the mapping's reference and this handle)
+    // from a shared one.
+    Optional<Frame> frame_at(uptr va) const;
 
     // Makes this the user half of the running CPU; deactivate() leaves only the kernel half.
     void activate();

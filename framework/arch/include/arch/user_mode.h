@@ -69,6 +69,11 @@ void set_user_sp(UserRegisters& regs, uptr sp);
 uptr user_tls(const UserRegisters& regs); // x86 FS base, riscv tp, aarch64 TPIDR_EL0
 void set_user_tls(UserRegisters& regs, uptr tls);
 
+// AT_HWCAP as Linux reports it on this arch: x86 CPUID.1:EDX, riscv one bit per single-letter
+// extension of "imafdcv" the boot hart has, aarch64 HWCAP_FP | HWCAP_ASIMD (the FP/SIMD state
+// user threads get saved; nothing that needs EL0 register emulation such as HWCAP_CPUID).
+u64 user_hwcap();
+
 // Copies between kernel memory and user addresses. The caller has checked that the user range
 // lies within [page_size, user_end); the arch opens the user-access window (SMAP/SUM/PAN) for
 // the copy only, and a fault on the way (unmapped, no permission) is caught by its fixup: the

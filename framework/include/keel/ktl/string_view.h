@@ -37,6 +37,12 @@ public:
             Span<const char>::from_raw(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
     }
 
+    // The characters as bytes (to copy them out to user memory or into a page).
+    Span<const u8> bytes() const {
+        // SAFETY: u8 may alias any object; the span keeps the same length.
+        return Span<const u8>::from_raw(reinterpret_cast<const u8*>(chars_.data()), chars_.size());
+    }
+
     constexpr usize size() const { return chars_.size(); }
     constexpr bool empty() const { return chars_.empty(); }
     constexpr char operator[](usize i) const { return chars_[i]; }
