@@ -19,6 +19,8 @@ set(KEEL_FRAMEWORK_PORTABLE_SOURCES
 # Services code that parses untrusted input and needs no kernel: also built for host tests.
 set(KEEL_SERVICES_PORTABLE_SOURCES
     services/initramfs/cpio.cc
+    services/initramfs/unpack.cc
+    services/fs/ramfs.cc
     services/exec/elf.cc
 )
 

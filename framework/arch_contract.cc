@@ -81,16 +81,8 @@ static_assert(
              Span<const u8> from) {
         { init_user_registers(regs, a, a) } -> Returns<void>;
         { enter_user(regs) } -> Returns<UserTrapInfo>;
-        { syscall_number(saved) } -> Returns<u64>;
-        { syscall_arg(saved, i) } -> Returns<u64>;
-        { set_syscall_return(regs, v) } -> Returns<void>;
-        { user_pc(saved) } -> Returns<uptr>;
-        { set_user_pc(regs, a) } -> Returns<void>;
-        { user_sp(saved) } -> Returns<uptr>;
-        { set_user_sp(regs, a) } -> Returns<void>;
-        { user_tls(saved) } -> Returns<uptr>;
-        { set_user_tls(regs, a) } -> Returns<void>;
         { user_hwcap() } -> Returns<u64>;
+        { user_register_words } -> Returns<const UserRegisterWords&>;
         { copy_from_user(to, a) } -> Returns<bool>;
         { copy_to_user(a, from) } -> Returns<bool>;
         { copy_string_from_user(to, a) } -> Returns<isize>;

@@ -2,13 +2,15 @@
 # packed into cpio newc initramfs archives, and run on the host under qemu-user so that they encode
 # Linux's behaviour. Sourced by ./keel after lib.sh; expects KEEL_ROOT.
 #
-#   build_user_tests ARCH   build/user/ARCH/root/ (/init, /hello, /hello-pie, /tests/...),
+#   build_user_tests ARCH   build/user/ARCH/root/ (/init, /hello, /hello-pie, /hello-clang,
+#                           /tests/...),
 #                           build/user/ARCH/tests.cpio (everything, init = /init) and
-#                           build/user/ARCH/hello.cpio (/hello and /hello-pie)
+#                           build/user/ARCH/hello.cpio (/hello, /hello-pie, /hello-clang)
 #   test_user_qemu ARCH     runs root/init under qemu-ARCH-static; log in build/user/ARCH/qemu-user.log
 
 # The tests init runs from /tests, in its order (tests/user/init.c holds the same list).
-USER_TESTS=(argv_envp_auxv brk_mmap bad_pointers faults fork_exec_wait cow tls_errno fp_preserved)
+USER_TESTS=(argv_envp_auxv brk_mmap bad_pointers faults fork_exec_wait cow tls_errno fp_preserved
+  files)
 USER_CFLAGS=(-std=gnu11 -O2 -Wall -Wextra -Werror)
 
 user_compiler() {
@@ -16,6 +18,18 @@ user_compiler() {
     x86_64) echo gcc ;;
     riscv64) echo riscv64-linux-gnu-gcc ;;
     aarch64) echo aarch64-linux-gnu-gcc ;;
+    *) return 1 ;;
+  esac
+}
+
+# A second, unrelated toolchain for /hello-clang: LLVM's clang with glibc from the same Debian
+# cross packages, linked by lld, whose segment layout differs from GNU ld's (lld cannot link
+# glibc's riscv64 objects, which need linker relaxation: GNU ld links there).
+user_clang_command() {
+  case "$1" in
+    x86_64) echo "clang-16 --target=x86_64-linux-gnu -fuse-ld=lld" ;;
+    riscv64) echo "clang-16 --target=riscv64-linux-gnu -fuse-ld=bfd" ;;
+    aarch64) echo "clang-16 --target=aarch64-linux-gnu -fuse-ld=lld" ;;
     *) return 1 ;;
   esac
 }
@@ -40,7 +54,8 @@ user_program() {
     [ $stale = 0 ] && return 0
   fi
   mkdir -p "$(dirname "$out")"
-  "$cc" "${USER_CFLAGS[@]}" "$@" -o "$out.tmp" "$src" -lm && mv -f "$out.tmp" "$out"
+  # shellcheck disable=SC2086 # cc may be a command with its options
+  $cc "${USER_CFLAGS[@]}" "$@" -o "$out.tmp" "$src" -lm && mv -f "$out.tmp" "$out"
 }
 
 # user_cpio DIR OUT FILES...: a newc archive of FILES (relative to DIR, stored without a leading
@@ -66,11 +81,12 @@ build_user_tests() {
   fi
   user_program "$cc" "$root/init" init.c -static "${init_flags[@]}" || return 1
   user_program "$cc" "$root/hello" hello.c -static || return 1
+  user_program "$(user_clang_command "$arch")" "$root/hello-clang" hello.c -static || return 1
   for t in "${USER_TESTS[@]}"; do
     user_program "$cc" "$root/tests/$t" "$t.c" -static || return 1
   done
   user_program "$cc" "$root/tests/helpers/exit_with" exit_with.c -static || return 1
-  local hello_files=(hello)
+  local hello_files=(hello hello-clang)
   if [ $pie = 1 ]; then
     user_program "$cc" "$root/hello-pie" hello.c -static-pie || return 1
     user_program "$cc" "$root/tests/argv_envp_auxv_pie" argv_envp_auxv.c -static-pie -DKEEL_PIE=1 ||
@@ -81,14 +97,19 @@ build_user_tests() {
   if [ "$KEEL_ROOT/tests/user/data/not_elf.txt" -nt "$root/tests/data/not_elf.txt" ]; then
     install -m 0755 "$KEEL_ROOT/tests/user/data/not_elf.txt" "$root/tests/data/not_elf.txt" || return 1
   fi
+  # files: a known file and a relative symbolic link to it.
+  if [ "$KEEL_ROOT/tests/user/data/digits.txt" -nt "$root/tests/data/digits.txt" ]; then
+    install -m 0644 "$KEEL_ROOT/tests/user/data/digits.txt" "$root/tests/data/digits.txt" || return 1
+  fi
+  ln -sfn digits.txt "$root/tests/data/digits.link" || return 1
   user_cpio "$root" "$out/tests.cpio" init "${hello_files[@]}" tests || return 1
   user_cpio "$root" "$out/hello.cpio" "${hello_files[@]}"
 }
 
-# How many "user: PASS/FAIL" lines init prints for ARCH: the tests, the -static-pie copy of
-# argv_envp_auxv, hello and hello-pie (the last two only where -static-pie links).
+# How many "user: PASS/FAIL" lines init prints for ARCH: the tests, hello, hello-clang, the
+# -static-pie copy of argv_envp_auxv and hello-pie (the last two only where -static-pie links).
 user_test_count() {
-  local n=$(( ${#USER_TESTS[@]} + 1 ))
+  local n=$(( ${#USER_TESTS[@]} + 2 ))
   user_has_static_pie "$(user_compiler "$1")" && n=$((n + 2))
   echo "$n"
 }
@@ -129,15 +150,23 @@ test_user_keel() {
   boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
   OPT_INITRD= OPT_SMP=1
-  check_user_log "$log" "$status" "$arch" &&
-    ! grep -aqE 'panic|kernel fault' "$log"
+  check_user_log "$log" "$status" "$arch" || return 1
+  ! grep -aqE 'panic|kernel fault' "$log" || { echo "keel: the kernel faulted" >&2; return 1; }
+  # An unimplemented call is logged the first time only: bad_pointers makes syscall 1000 twice,
+  # and no call is logged twice.
+  local unknown
+  unknown=$(grep -aoE 'syscall [0-9]+ \([a-z0-9_?]+\) is not implemented' "$log")
+  [ "$(grep -c '^syscall 1000 ' <<<"$unknown")" -eq 1 ] ||
+    { echo "keel: syscall 1000 was not logged exactly once" >&2; return 1; }
+  [ -z "$(sort <<<"$unknown" | uniq -d)" ] ||
+    { echo "keel: an unimplemented syscall was logged twice" >&2; return 1; }
 }
 
 # `./keel run --initrd hello.cpio -- init=/hello` (and the -static-pie build where there is
 # one): the program prints and PID 1's exit powers off with status 0.
 test_hello_keel() {
   local arch=$1 board=$2 chain=$3 out=$KEEL_ROOT/build/user/$1 log status program
-  for program in hello hello-pie; do
+  for program in hello hello-pie hello-clang; do
     [ -e "$out/root/$program" ] || continue
     log="$KEEL_ROOT/build/$arch/$program-$board-$chain.log"
     OPT_CMDLINE="init=/$program" OPT_MEM=256M OPT_SMP=1 OPT_INITRD="$out/hello.cpio" OPT_DISK= \
@@ -149,4 +178,29 @@ test_hello_keel() {
     grep -aq "^hello from $arch" "$log" || { echo "keel: /$program said nothing" >&2; return 1; }
     grep -aq "init (pid 1) exited with status 0" "$log" || return 1
   done
+
+  # keel.strace: each call with its arguments and result.
+  log="$KEEL_ROOT/build/$arch/hello-strace-$board-$chain.log"
+  OPT_CMDLINE="init=/hello keel.strace" OPT_INITRD="$out/hello.cpio"
+  boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  OPT_INITRD=
+  [ "$status" -eq 0 ] || return 1
+  grep -aqE '\[pid 1\] write\(0x1, 0x[0-9a-f]+, 0x[0-9a-f]+\) = 0x[0-9a-f]+' "$log" &&
+    grep -aqE '\[pid 1\] exit_group\(0x0\)' "$log" &&
+    grep -aqE '\[pid 1\] [a-z_0-9]+\(.*\) = -1 E[A-Z]+' "$log" ||
+    { echo "keel: keel.strace did not trace write, exit_group and a failed call" >&2; return 1; }
+
+  # A damaged initramfs: refused with a line saying where, no init found, a clean power-off
+  # with status 1 (not a panic).
+  log="$KEEL_ROOT/build/$arch/damaged-initramfs-$board-$chain.log"
+  head -c 1000 "$out/hello.cpio" >"$out/damaged.cpio"
+  OPT_CMDLINE="init=/hello" OPT_INITRD="$out/damaged.cpio"
+  boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  OPT_INITRD=
+  [ "$status" -eq 1 ] && grep -aq 'initramfs: damaged archive at byte' "$log" &&
+    grep -aq 'init: cannot run the requested init program (ENOENT)' "$log" &&
+    ! grep -aq panic "$log" ||
+    { echo "keel: a damaged initramfs was not refused cleanly (status $status)" >&2; return 1; }
 }

@@ -82,17 +82,35 @@ UserExitInfo UserContext::run(VmSpace& space) {
                         trap.cause};
 }
 
-u64 UserContext::syscall_number() const { return arch::syscall_number(state_->regs); }
+namespace {
+const arch::UserRegisterWords& words = arch::user_register_words;
+} // namespace
+
+u64 UserContext::syscall_number() const { return state_->regs.gp[words.syscall_number]; }
 u64 UserContext::syscall_arg(usize index) const {
-    return index < 6 ? arch::syscall_arg(state_->regs, index) : 0;
+    return index < 6 ? state_->regs.gp[words.syscall_args[index]] : 0;
 }
-void UserContext::set_syscall_return(u64 value) { arch::set_syscall_return(state_->regs, value); }
-uptr UserContext::instruction_pointer() const { return arch::user_pc(state_->regs); }
-void UserContext::set_instruction_pointer(uptr pc) { arch::set_user_pc(state_->regs, pc); }
-uptr UserContext::stack_pointer() const { return arch::user_sp(state_->regs); }
-void UserContext::set_stack_pointer(uptr sp) { arch::set_user_sp(state_->regs, sp); }
-uptr UserContext::tls() const { return arch::user_tls(state_->regs); }
-void UserContext::set_tls(uptr tls) { arch::set_user_tls(state_->regs, tls); }
+void UserContext::set_syscall_return(u64 value) { state_->regs.gp[words.syscall_return] = value; }
+uptr UserContext::instruction_pointer() const { return state_->regs.gp[words.pc]; }
+void UserContext::set_instruction_pointer(uptr pc) { state_->regs.gp[words.pc] = pc; }
+uptr UserContext::stack_pointer() const { return state_->regs.gp[words.sp]; }
+void UserContext::set_stack_pointer(uptr sp) { state_->regs.gp[words.sp] = sp; }
+uptr UserContext::tls() const { return state_->regs.gp[words.tls]; }
+void UserContext::set_tls(uptr tls) { state_->regs.gp[words.tls] = tls; }
+
+Optional<uptr> UserContext::gs_base() const {
+    if (words.gs_base == arch::UserRegisterWords::no_word) {
+        return none;
+    }
+    return state_->regs.gp[words.gs_base];
+}
+bool UserContext::set_gs_base(uptr base) {
+    if (words.gs_base == arch::UserRegisterWords::no_word) {
+        return false;
+    }
+    state_->regs.gp[words.gs_base] = base;
+    return true;
+}
 
 u64 UserContext::hwcap() { return arch::user_hwcap(); }
 

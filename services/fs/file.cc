@@ -92,19 +92,18 @@ Result<u64> InodeFile::seek(i64 offset, Whence whence) {
     return offset_;
 }
 
-Result<i32> FdTable::add(RefPtr<File> file, bool close_on_exec) {
-    for (usize fd = 0; fd < slots_.size(); ++fd) {
+Result<i32> FdTable::add(RefPtr<File> file, bool close_on_exec, usize lowest) {
+    if (lowest >= max_fds) {
+        return Errno::emfile;
+    }
+    for (usize fd = lowest; fd < slots_.size(); ++fd) {
         if (!slots_[fd].file) {
             slots_[fd].file = move(file);
             slots_[fd].close_on_exec = close_on_exec;
             return static_cast<i32>(fd);
         }
     }
-    if (slots_.size() >= max_fds) {
-        return Errno::emfile;
-    }
-    TRY(slots_.push_back(Slot{move(file), close_on_exec}));
-    return static_cast<i32>(slots_.size() - 1);
+    return put(static_cast<i32>(max(lowest, slots_.size())), move(file), close_on_exec);
 }
 
 Result<i32> FdTable::put(i32 fd, RefPtr<File> file, bool close_on_exec) {
@@ -120,18 +119,45 @@ Result<i32> FdTable::put(i32 fd, RefPtr<File> file, bool close_on_exec) {
     return fd;
 }
 
-Result<RefPtr<File>> FdTable::get(i32 fd) const {
+Optional<usize> FdTable::index_of(i32 fd) const {
     if (fd < 0 || static_cast<usize>(fd) >= slots_.size() || !slots_[static_cast<usize>(fd)].file) {
+        return none;
+    }
+    return static_cast<usize>(fd);
+}
+
+Result<RefPtr<File>> FdTable::get(i32 fd) const {
+    Optional<usize> at = index_of(fd);
+    if (!at) {
         return Errno::ebadf;
     }
-    return *slots_[static_cast<usize>(fd)].file;
+    return *slots_[*at].file;
 }
 
 Result<void> FdTable::close(i32 fd) {
-    if (fd < 0 || static_cast<usize>(fd) >= slots_.size() || !slots_[static_cast<usize>(fd)].file) {
+    Optional<usize> at = index_of(fd);
+    if (!at) {
         return Errno::ebadf;
     }
-    slots_[static_cast<usize>(fd)].file.reset();
+    slots_[*at].file.reset();
+    slots_[*at].close_on_exec = false;
+    return {};
+}
+
+Result<bool> FdTable::close_on_exec(i32 fd) const {
+    Optional<usize> at = index_of(fd);
+    if (!at) {
+        return Errno::ebadf;
+    }
+    return slots_[*at].close_on_exec;
+}
+
+Result<void> FdTable::set_close_on_exec(i32 fd, bool close) {
+    Optional<usize> at = index_of(fd);
+    if (!at) {
+        return Errno::ebadf;
+    }
+    slots_[*at].close_on_exec = close;
     return {};
 }
 
@@ -144,7 +170,7 @@ Result<FdTable> FdTable::clone() const {
     return copy;
 }
 
-void FdTable::close_on_exec() {
+void FdTable::close_on_exec_all() {
     for (Slot& s : slots_) {
         if (s.close_on_exec) {
             s.file.reset();

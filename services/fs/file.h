@@ -82,13 +82,17 @@ class FdTable {
 public:
     static constexpr usize max_fds = 1024; // RLIMIT_NOFILE's usual soft limit
 
-    Result<i32> add(RefPtr<File> file, bool close_on_exec);
+    // The lowest free descriptor at or above lowest (F_DUPFD's argument); EMFILE when none.
+    Result<i32> add(RefPtr<File> file, bool close_on_exec, usize lowest = 0);
     // file at exactly fd, closing what was there (dup2); EBADF when fd is out of range.
     Result<i32> put(i32 fd, RefPtr<File> file, bool close_on_exec);
     Result<RefPtr<File>> get(i32 fd) const; // EBADF
     Result<void> close(i32 fd);             // EBADF
-    Result<FdTable> clone() const;          // fork
-    void close_on_exec();                   // execve
+    // FD_CLOEXEC, as F_GETFD and F_SETFD see it.
+    Result<bool> close_on_exec(i32 fd) const;
+    Result<void> set_close_on_exec(i32 fd, bool close);
+    Result<FdTable> clone() const; // fork
+    void close_on_exec_all();      // execve
     void close_all();
 
 private:
@@ -97,6 +101,8 @@ private:
         bool close_on_exec = false;
     };
     Vector<Slot> slots_;
+
+    Optional<usize> index_of(i32 fd) const; // an open descriptor's slot
 };
 
 } // namespace keel::fs

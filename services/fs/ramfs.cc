@@ -133,8 +133,10 @@ Result<RefPtr<Inode>> Ramfs::lookup(StringView path, bool follow_last) const {
                     return Errno::enoent;
                 }
                 String joined = TRY(String::from(target));
-                TRY(joined.append("/"));
-                TRY(joined.append(parts.rest()));
+                if (!parts.rest().empty()) {
+                    TRY(joined.append("/"));
+                    TRY(joined.append(parts.rest()));
+                }
                 if (target[0] == '/') {
                     stack.clear();
                     TRY(stack.push_back(root_));

@@ -6,6 +6,7 @@
 #include <keel/power.h>
 #include <keel/task.h>
 
+#include "linux_abi.h"
 #include "services/exec/exec.h"
 #include "services/fs/file.h"
 #include "services/initramfs/unpack.h"
@@ -64,9 +65,10 @@ Result<RefPtr<proc::Process>> start_init(proc::System& system, StringView path,
     init->memory = move(program.memory);
     init->thread = move(program.thread);
     init->set_comm(path);
+    // As Linux's console_on_rootfs: /dev/console opened once, then duplicated onto 1 and 2.
+    RefPtr<fs::File> console = TRY(make_ref<fs::ConsoleFile>());
+    console->flags = o_rdwr | abi::open_flags.largefile;
     for (i32 fd = 0; fd < 3; ++fd) {
-        RefPtr<fs::File> console = TRY(make_ref<fs::ConsoleFile>());
-        console->flags = o_rdwr;
         TRY(init->files.add(console, false));
     }
     TRY(proc::start(init));

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <keel/box.h>
+#include <keel/ktl/atomic.h>
 #include <keel/ktl/string.h>
 #include <keel/spin_lock.h>
 #include <keel/user_mode.h>
@@ -47,8 +48,8 @@ public:
 
     System& system;
     const i32 pid;
-    i32 ppid;    // under the system's table lock (orphans move to PID 1)
-    String comm; // the program's name, as /proc/PID/comm shows it (15 characters at most)
+    Atomic<i32> ppid; // changed under the system's table lock (orphans move to PID 1)
+    String comm;      // the program's name, as /proc/PID/comm shows it (15 characters at most)
 
     Optional<Box<mm::AddressSpace>> memory;
     Optional<Box<UserContext>> thread;

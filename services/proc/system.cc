@@ -11,7 +11,7 @@ constexpr i32 init_pid = 1;
 
 bool matches(const Process& p, i32 parent, i32 pid) {
     // pid 0 and < -1 name process groups; every process is in one group for now.
-    return p.ppid == parent && (pid <= 0 || p.pid == pid);
+    return p.ppid.load(MemoryOrder::relaxed) == parent && (pid <= 0 || p.pid == pid);
 }
 } // namespace
 
@@ -106,11 +106,11 @@ void System::exit(Process& process, i32 status) {
         process.zombie = true;
         process.wait_status = status;
         for (const RefPtr<Process>& p : table_) {
-            if (p->pid == process.ppid) {
+            if (p->pid == process.ppid.load(MemoryOrder::relaxed)) {
                 parent = p;
             }
-            if (p->ppid == process.pid) {
-                p->ppid = init_pid;
+            if (p->ppid.load(MemoryOrder::relaxed) == process.pid) {
+                p->ppid.store(init_pid, MemoryOrder::relaxed);
                 orphaned_zombie = orphaned_zombie || p->zombie;
             }
         }
@@ -131,7 +131,7 @@ bool System::first_unknown(u64 number) {
         number = unknown_seen_.size() * 64 - 1; // every huge number shares the last bit
     }
     u64 bit = u64{1} << (number % 64);
-    u64 before = __atomic_fetch_or(&unknown_seen_[number / 64], bit, __ATOMIC_RELAXED);
+    u64 before = unknown_seen_[number / 64].fetch_or(bit, MemoryOrder::relaxed);
     return (before & bit) == 0;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <keel/box.h>
+#include <keel/ktl/atomic.h>
 #include <keel/ktl/vector.h>
 #include <keel/spin_lock.h>
 
@@ -51,7 +52,7 @@ private:
     SpinLock table_lock_;
     Vector<RefPtr<Process>> table_;
     i32 last_pid_ = 0;
-    Array<u64, 8> unknown_seen_{};
+    Array<Atomic<u64>, 8> unknown_seen_{};
 };
 
 } // namespace keel::proc

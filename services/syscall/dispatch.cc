@@ -18,7 +18,7 @@ struct HandlerEntry {
 
 // Every implemented call, by Linux's name. A name this arch does not have (x86's open on
 // riscv64, say) is simply never reached.
-constexpr Array<HandlerEntry, 56> handlers{{
+constexpr Array<HandlerEntry, 59> handlers{{
     {"read", sys_read, 3},
     {"write", sys_write, 3},
     {"readv", sys_readv, 3},
@@ -32,10 +32,13 @@ constexpr Array<HandlerEntry, 56> handlers{{
     {"newfstatat", sys_newfstatat, 4},
     {"stat", sys_stat, 2},
     {"lstat", sys_lstat, 2},
+    {"readlink", sys_readlink, 3},
+    {"readlinkat", sys_readlinkat, 4},
     {"ioctl", sys_ioctl, 3},
     {"dup", sys_dup, 1},
     {"dup2", sys_dup2, 2},
     {"dup3", sys_dup3, 3},
+    {"fcntl", sys_fcntl, 3},
     {"brk", sys_brk, 1},
     {"mmap", sys_mmap, 6},
     {"munmap", sys_munmap, 2},

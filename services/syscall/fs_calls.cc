@@ -1,4 +1,4 @@
-// read, write and friends; open, close, stat; the terminal ioctls.
+// read, write and friends; open, close, stat, readlink; dup and fcntl; the terminal ioctls.
 #include "linux_abi.h"
 #include "services/proc/system.h"
 #include "services/proc/user_memory.h"
@@ -17,6 +17,10 @@ constexpr u32 o_creat = 0100;
 constexpr u32 o_excl = 0200;
 constexpr u32 o_trunc = 01000;
 constexpr u32 o_cloexec = 02000000;
+constexpr u32 o_append = 02000;
+constexpr u32 o_nonblock = 04000;
+constexpr u32 o_async = 020000;
+constexpr u32 o_noatime = 01000000;
 constexpr usize max_io_chunk = 64 * 1024; // bytes moved per kernel buffer
 constexpr usize iov_max = 1024;           // UIO_MAXIOV
 constexpr usize path_max = 4096;
@@ -152,7 +156,8 @@ Result<u64> open_path(proc::Process& p, i32 dirfd, uptr path_address, u32 flags)
     bool console = inode->type() == fs::mode_char_device && inode->rdev == ((5 << 8) | 1);
     RefPtr<fs::File> file = console ? RefPtr<fs::File>(TRY(make_ref<fs::ConsoleFile>()))
                                     : RefPtr<fs::File>(TRY(make_ref<fs::InodeFile>(inode)));
-    file->flags = flags & ~(o_creat | o_excl | o_trunc | o_cloexec);
+    // Linux keeps O_LARGEFILE set on every 64-bit open (force_o_largefile), so F_GETFL shows it.
+    file->flags = (flags & ~(o_creat | o_excl | o_trunc | o_cloexec)) | abi::open_flags.largefile;
     return static_cast<u64>(TRY(p.files.add(file, (flags & o_cloexec) != 0)));
 }
 
@@ -202,6 +207,22 @@ Result<u64> stat_path(proc::Process& p, i32 dirfd, uptr path_address, uptr to, u
     RefPtr<fs::Inode> inode =
         TRY(p.system.root().lookup(path.view(), (flags & at_symlink_nofollow) == 0));
     return put_stat(p, to, fs::stat_of(*inode));
+}
+
+Result<u64> readlink_path(proc::Process& p, i32 dirfd, uptr path_address, uptr buffer, i64 size) {
+    if (size <= 0) {
+        return Errno::einval;
+    }
+    String path = TRY(path_arg(p, path_address));
+    TRY(check_dirfd(p, dirfd, path.view()));
+    RefPtr<fs::Inode> inode = TRY(p.system.root().lookup(path.view(), false));
+    if (!inode->is_symlink()) {
+        return Errno::einval;
+    }
+    // The target without a NUL, cut to the buffer.
+    Bytes target = inode->data().first(min<usize>(inode->data().size(), static_cast<u64>(size)));
+    TRY(user(p).write(buffer, target));
+    return target.size();
 }
 
 } // namespace
@@ -279,6 +300,14 @@ Result<u64> sys_lstat(proc::Process& p, const Args& a) {
     return stat_path(p, at_fdcwd, a[0], a[1], at_symlink_nofollow);
 }
 
+Result<u64> sys_readlink(proc::Process& p, const Args& a) {
+    return readlink_path(p, at_fdcwd, a[0], a[1], a.int_at(2));
+}
+
+Result<u64> sys_readlinkat(proc::Process& p, const Args& a) {
+    return readlink_path(p, a.int_at(0), a[1], a[2], a.int_at(3));
+}
+
 Result<u64> sys_ioctl(proc::Process& p, const Args& a) {
     RefPtr<fs::File> file = TRY(p.files.get(a.int_at(0)));
     if (!file->is_terminal()) {
@@ -344,6 +373,42 @@ Result<u64> sys_dup3(proc::Process& p, const Args& a) {
     }
     RefPtr<fs::File> file = TRY(p.files.get(a.int_at(0)));
     return static_cast<u64>(TRY(p.files.put(a.int_at(1), file, (a[2] & o_cloexec) != 0)));
+}
+
+Result<u64> sys_fcntl(proc::Process& p, const Args& a) {
+    constexpr u64 f_dupfd = 0;
+    constexpr u64 f_getfd = 1;
+    constexpr u64 f_setfd = 2;
+    constexpr u64 f_getfl = 3;
+    constexpr u64 f_setfl = 4;
+    constexpr u64 f_dupfd_cloexec = 1030;
+    constexpr u64 fd_cloexec = 1;
+    // What F_SETFL may change; the access mode and creation flags stay as opened.
+    constexpr u32 settable = o_append | o_nonblock | o_async | o_noatime;
+    i32 fd = a.int_at(0);
+    RefPtr<fs::File> file = TRY(p.files.get(fd));
+    switch (a[1]) {
+    case f_dupfd:
+    case f_dupfd_cloexec: {
+        u64 lowest = static_cast<u32>(a[2]);
+        if (lowest >= fs::FdTable::max_fds) {
+            return Errno::einval; // Linux: at or beyond RLIMIT_NOFILE
+        }
+        return static_cast<u64>(TRY(p.files.add(file, a[1] == f_dupfd_cloexec, lowest)));
+    }
+    case f_getfd:
+        return TRY(p.files.close_on_exec(fd)) ? fd_cloexec : u64{0};
+    case f_setfd:
+        TRY(p.files.set_close_on_exec(fd, (a[2] & fd_cloexec) != 0));
+        return u64{0};
+    case f_getfl:
+        return file->flags;
+    case f_setfl:
+        file->flags = (file->flags & ~settable) | (static_cast<u32>(a[2]) & settable);
+        return u64{0};
+    default:
+        return Errno::einval;
+    }
 }
 
 } // namespace keel::syscall

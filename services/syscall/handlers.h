@@ -32,10 +32,13 @@ KEEL_SYSCALL(fstat);
 KEEL_SYSCALL(newfstatat);
 KEEL_SYSCALL(stat);
 KEEL_SYSCALL(lstat);
+KEEL_SYSCALL(readlink);
+KEEL_SYSCALL(readlinkat);
 KEEL_SYSCALL(ioctl);
 KEEL_SYSCALL(dup);
 KEEL_SYSCALL(dup2);
 KEEL_SYSCALL(dup3);
+KEEL_SYSCALL(fcntl);
 // Memory (mm_calls.cc)
 KEEL_SYSCALL(brk);
 KEEL_SYSCALL(mmap);

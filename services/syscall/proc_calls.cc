@@ -115,7 +115,7 @@ Result<u64> sys_exit_group(proc::Process& p, const Args& a) { return sys_exit(p,
 Result<u64> sys_getpid(proc::Process& p, const Args&) { return static_cast<u64>(p.pid); }
 Result<u64> sys_gettid(proc::Process& p, const Args&) { return static_cast<u64>(p.pid); }
 Result<u64> sys_getppid(proc::Process& p, const Args&) {
-    return static_cast<u64>(__atomic_load_n(&p.ppid, __ATOMIC_RELAXED));
+    return static_cast<u64>(p.ppid.load(MemoryOrder::relaxed));
 }
 // Everything runs as root until credentials arrive.
 Result<u64> sys_getuid(proc::Process&, const Args&) { return u64{0}; }
@@ -137,9 +137,24 @@ Result<u64> sys_set_robust_list(proc::Process& p, const Args& a) {
 }
 
 Result<u64> sys_arch_prctl(proc::Process& p, const Args& a) {
+    constexpr u64 arch_set_gs = 0x1001;
     constexpr u64 arch_set_fs = 0x1002;
     constexpr u64 arch_get_fs = 0x1003;
+    constexpr u64 arch_get_gs = 0x1004;
     switch (a[0]) {
+    case arch_set_gs:
+        if (a[1] >= VmSpace::user_end()) {
+            return Errno::eperm;
+        }
+        return p.regs().set_gs_base(a[1]) ? Result<u64>(u64{0}) : Errno::einval;
+    case arch_get_gs: {
+        Optional<uptr> gs = p.regs().gs_base();
+        if (!gs) {
+            return Errno::einval;
+        }
+        TRY(user(p).write_value<u64>(a[1], *gs));
+        return u64{0};
+    }
     case arch_set_fs:
         if (a[1] >= VmSpace::user_end()) {
             return Errno::eperm; // Linux: a non-canonical or kernel address
@@ -150,7 +165,6 @@ Result<u64> sys_arch_prctl(proc::Process& p, const Args& a) {
         TRY(user(p).write_value<u64>(a[1], p.regs().tls()));
         return u64{0};
     default:
-        // ARCH_SET_GS/ARCH_GET_GS need the user GS base in the register file: not yet.
         return Errno::einval;
     }
 }
@@ -226,7 +240,7 @@ Result<u64> sys_execve(proc::Process& p, const Args& a) {
     // The point of no return: the old image goes.
     p.thread = move(program.thread);
     p.memory = move(program.memory);
-    p.files.close_on_exec();
+    p.files.close_on_exec_all();
     p.set_comm(path.view());
     p.clear_child_tid = 0;
     p.robust_list = 0;

@@ -107,3 +107,13 @@ keel::Result<keel::u64> use_per_cpu_api(keel::PerCpu<keel::u64>& events) {
     events.for_each_online([&](keel::u32, const keel::u64& n) { total += n; });
     return total + events.on(0);
 }
+
+// A word shared between CPUs, as a service counts events without a lock.
+#include <keel/ktl/atomic.h>
+
+keel::u64 use_atomic_api(keel::Atomic<keel::u64>& events, keel::Atomic<bool>& ready) {
+    events.fetch_add(1, keel::MemoryOrder::relaxed);
+    bool expected = false;
+    ready.compare_exchange(expected, true, keel::MemoryOrder::acq_rel);
+    return ready.load(keel::MemoryOrder::acquire) ? events.load() : 0;
+}

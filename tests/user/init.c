@@ -25,7 +25,9 @@ static const struct test tests[] = {
     {"cow", "/tests/cow", 0},
     {"tls_errno", "/tests/tls_errno", 0},
     {"fp_preserved", "/tests/fp_preserved", 0},
+    {"files", "/tests/files", 0},
     {"hello", "/hello", 0},
+    {"hello_clang", "/hello-clang", 0},
 #ifndef KEEL_NO_STATIC_PIE
     {"hello_pie", "/hello-pie", 0},
 #endif

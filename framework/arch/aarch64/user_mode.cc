@@ -160,15 +160,14 @@ UserTrapInfo enter_user(UserRegisters& regs) {
     return info;
 }
 
-u64 syscall_number(const UserRegisters& regs) { return regs.gp[word_syscall_number]; }
-u64 syscall_arg(const UserRegisters& regs, usize index) { return index < 6 ? regs.gp[index] : 0; }
-void set_syscall_return(UserRegisters& regs, u64 value) { regs.gp[0] = value; }
-uptr user_pc(const UserRegisters& regs) { return regs.gp[word_pc]; }
-void set_user_pc(UserRegisters& regs, uptr pc) { regs.gp[word_pc] = pc; }
-uptr user_sp(const UserRegisters& regs) { return regs.gp[word_sp]; }
-void set_user_sp(UserRegisters& regs, uptr sp) { regs.gp[word_sp] = sp; }
-uptr user_tls(const UserRegisters& regs) { return regs.gp[word_tpidr]; }
-void set_user_tls(UserRegisters& regs, uptr tls) { regs.gp[word_tpidr] = tls; }
+const UserRegisterWords user_register_words{
+    .syscall_number = word_syscall_number,
+    .syscall_args = {{0, 1, 2, 3, 4, 5}},
+    .syscall_return = 0,
+    .pc = word_pc,
+    .sp = word_sp,
+    .tls = word_tpidr,
+};
 
 bool copy_from_user(Span<u8> to, uptr from) {
     user_access_begin();

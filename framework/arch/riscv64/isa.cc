@@ -92,23 +92,9 @@ u64 boot_hart_letter_bits() {
 }
 
 bool boot_hart_has_extension(StringView name) {
-    Optional<boot::DeviceTree> dt = boot_device_tree();
-    if (!dt) {
-        return false;
-    }
-    Optional<boot::DeviceTree::Node> cpus = dt->find("/cpus");
-    if (!cpus) {
-        return false;
-    }
-    u64 hart = boot_info().boot_cpu_id;
     bool found = false;
-    dt->for_each_child(*cpus, [&](boot::DeviceTree::Node node) {
-        Optional<StringView> type = dt->string_property(node, "device_type");
-        Optional<u64> reg = dt->integer_property(node, "reg");
-        if (found || !type || *type != StringView("cpu") || !reg || *reg != hart) {
-            return;
-        }
-        if (Optional<Bytes> list = dt->property(node, "riscv,isa-extensions")) {
+    with_boot_hart([&](const boot::DeviceTree& dt, boot::DeviceTree::Node node) {
+        if (Optional<Bytes> list = dt.property(node, "riscv,isa-extensions")) {
             // A string list: NUL-terminated strings back to back. SAFETY: the same bytes, read
             // as characters (u8 and char have the same size and no invalid values).
             StringView all(Span<const char>::from_raw(reinterpret_cast<const char*>(list->data()),
@@ -116,7 +102,7 @@ bool boot_hart_has_extension(StringView name) {
             found = any_part(all, '\0', [&](StringView s) { return equal_ignoring_case(s, name); });
             return;
         }
-        if (Optional<StringView> isa = dt->string_property(node, "riscv,isa")) {
+        if (Optional<StringView> isa = dt.string_property(node, "riscv,isa")) {
             found = isa_string_has(*isa, name);
         }
     });

@@ -140,17 +140,14 @@ UserTrapInfo enter_user(UserRegisters& regs) {
     return info;
 }
 
-u64 syscall_number(const UserRegisters& regs) { return regs.gp[a7]; }
-u64 syscall_arg(const UserRegisters& regs, usize index) {
-    return index < 6 ? regs.gp[a0 + index] : 0;
-}
-void set_syscall_return(UserRegisters& regs, u64 value) { regs.gp[a0] = value; }
-uptr user_pc(const UserRegisters& regs) { return regs.gp[pc_word]; }
-void set_user_pc(UserRegisters& regs, uptr pc) { regs.gp[pc_word] = pc; }
-uptr user_sp(const UserRegisters& regs) { return regs.gp[sp]; }
-void set_user_sp(UserRegisters& regs, uptr value) { regs.gp[sp] = value; }
-uptr user_tls(const UserRegisters& regs) { return regs.gp[tp]; }
-void set_user_tls(UserRegisters& regs, uptr tls) { regs.gp[tp] = tls; }
+const UserRegisterWords user_register_words{
+    .syscall_number = a7,
+    .syscall_args = {{a0, a0 + 1, a0 + 2, a0 + 3, a0 + 4, a0 + 5}},
+    .syscall_return = a0,
+    .pc = pc_word,
+    .sp = sp,
+    .tls = tp,
+};
 
 bool copy_from_user(Span<u8> to, uptr from) {
     // SAFETY: the caller checked [from, from + size) is in the user half; a fault is fixed up.

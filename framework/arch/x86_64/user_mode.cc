@@ -286,20 +286,15 @@ UserTrapInfo enter_user(UserRegisters& regs) {
     return info;
 }
 
-u64 syscall_number(const UserRegisters& regs) { return regs.gp[rax]; }
-
-u64 syscall_arg(const UserRegisters& regs, usize index) {
-    constexpr Array<usize, 6> args{rdi, rsi, rdx, r10, r8, r9};
-    return index < args.size() ? regs.gp[args[index]] : 0;
-}
-
-void set_syscall_return(UserRegisters& regs, u64 value) { regs.gp[rax] = value; }
-uptr user_pc(const UserRegisters& regs) { return regs.gp[rip]; }
-void set_user_pc(UserRegisters& regs, uptr pc) { regs.gp[rip] = pc; }
-uptr user_sp(const UserRegisters& regs) { return regs.gp[rsp]; }
-void set_user_sp(UserRegisters& regs, uptr sp) { regs.gp[rsp] = sp; }
-uptr user_tls(const UserRegisters& regs) { return regs.gp[fs_base]; }
-void set_user_tls(UserRegisters& regs, uptr tls) { regs.gp[fs_base] = tls; }
+const UserRegisterWords user_register_words{
+    .syscall_number = rax,
+    .syscall_args = {{rdi, rsi, rdx, r10, r8, r9}},
+    .syscall_return = rax,
+    .pc = rip,
+    .sp = rsp,
+    .tls = fs_base,
+    .gs_base = gs_base,
+};
 
 bool copy_from_user(Span<u8> to, uptr from) {
     user_access_begin();

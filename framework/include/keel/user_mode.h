@@ -60,6 +60,10 @@ public:
     uptr tls() const; // x86 FS base, riscv tp, aarch64 TPIDR_EL0
     void set_tls(uptr tls);
 
+    // x86_64's GS base (arch_prctl); none / false on arches without one.
+    Optional<uptr> gs_base() const;
+    bool set_gs_base(uptr base);
+
     // What goes into a program's AT_HWCAP on this machine.
     static u64 hwcap();
 

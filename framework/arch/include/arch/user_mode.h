@@ -7,6 +7,7 @@
 #pragma once
 
 #include <keel/ktl/array.h>
+#include <keel/ktl/optional.h>
 #include <keel/ktl/span.h>
 
 #include "arch_contract.h"
@@ -56,18 +57,22 @@ void init_user_registers(UserRegisters& regs, uptr pc, uptr sp);
 // then lets the scheduler preempt.
 UserTrapInfo enter_user(UserRegisters& regs);
 
-// The Linux syscall convention of this arch, over a saved register file: number, the six
-// arguments, the return value (x86 rax/rdi,rsi,rdx,r10,r8,r9; riscv a7/a0-a5/a0; aarch64
-// x8/x0-x5/x0).
-u64 syscall_number(const UserRegisters& regs);
-u64 syscall_arg(const UserRegisters& regs, usize index); // index < 6
-void set_syscall_return(UserRegisters& regs, u64 value);
-uptr user_pc(const UserRegisters& regs);
-void set_user_pc(UserRegisters& regs, uptr pc);
-uptr user_sp(const UserRegisters& regs);
-void set_user_sp(UserRegisters& regs, uptr sp);
-uptr user_tls(const UserRegisters& regs); // x86 FS base, riscv tp, aarch64 TPIDR_EL0
-void set_user_tls(UserRegisters& regs, uptr tls);
+// Where this arch's UserRegisters::gp keeps the registers the portable accessors name (word
+// indexes): the Linux syscall convention (x86 rax/rdi,rsi,rdx,r10,r8,r9 -> rax; riscv
+// a7/a0-a5 -> a0; aarch64 x8/x0-x5 -> x0), pc, sp, the TLS register (x86 FS base, riscv tp,
+// aarch64 TPIDR_EL0) and x86_64's second segment base (GS, for arch_prctl; no_word elsewhere).
+// Data, so that one generic accessor serves every arch (framework/user/user_mode.cc).
+struct UserRegisterWords {
+    static constexpr usize no_word = ~usize{0};
+    usize syscall_number;
+    Array<usize, 6> syscall_args;
+    usize syscall_return;
+    usize pc;
+    usize sp;
+    usize tls;
+    usize gs_base = no_word;
+};
+extern const UserRegisterWords user_register_words;
 
 // AT_HWCAP as Linux reports it on this arch: x86 CPUID.1:EDX, riscv one bit per single-letter
 // extension of "imafdcv" the boot hart has, aarch64 HWCAP_FP | HWCAP_ASIMD (the FP/SIMD state
