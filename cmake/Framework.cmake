@@ -13,6 +13,7 @@ set(KEEL_FRAMEWORK_PORTABLE_SOURCES
     framework/lib/errno.cc
     framework/mm/buddy.cc
     framework/mm/page.cc
+    framework/dma.cc
     framework/arch/x86_64/madt.cc
 )
 

@@ -2,6 +2,7 @@
 #include "arch_contract.h"
 #include "mm/page_table.h"
 
+#include <arch/barrier.h>
 #include <arch/clock.h>
 #include <arch/console.h>
 #include <arch/cpu.h>
@@ -24,6 +25,15 @@ static_assert(
         { frame_record_offset } -> Returns<const isize&>;
         { name } -> Returns<const StringView&>;
     }, "arch/cpu.h is incomplete");
+
+static_assert(
+    requires {
+        { io_write_fence() } -> Returns<void>;
+        { io_read_fence() } -> Returns<void>;
+        { dma_write_fence() } -> Returns<void>;
+        { dma_read_fence() } -> Returns<void>;
+        { dma_full_fence() } -> Returns<void>;
+    }, "arch/barrier.h is incomplete");
 
 static_assert(
     requires(u64 phys, usize size) {

@@ -11,6 +11,10 @@
 //   uptr current_frame_pointer();
 //   constexpr isize frame_record_offset;           {caller fp, return address} at fp + offset
 //   constexpr StringView name;                     "x86_64", "riscv64", "aarch64"
+// arch/barrier.h (the arch's own, inline: each is one instruction or none)
+//   void io_write_fence();  void io_read_fence();       memory vs MMIO, as writel/readl
+//   void dma_write_fence(); void dma_read_fence(); void dma_full_fence();
+//                                                  CPU vs device in coherent DMA memory
 // arch/memory.h
 //   uptr phys_to_virt(u64 phys);                   through the boot linear map
 //   u64 early_phys_limit();                        end of what the boot linear map covers

@@ -2,6 +2,7 @@
 #include <keel/io_mem.h>
 #include <keel/ktl/fixed_vector.h>
 
+#include <arch/barrier.h>
 #include <arch/memory.h>
 
 #include "io_mem_internal.h"
@@ -42,12 +43,18 @@ bool overlaps_claim(u64 phys, u64 end) {
 // SAFETY (the accessors below): virt_ maps [phys_, phys_ + size_) as device memory for as long
 // as this IoMem lives; callers checked offset + width against size_ and the alignment, so each
 // access stays inside the window and is naturally aligned; volatile keeps it exactly as written.
+// Ordered as Linux's readl/writel: a write comes after the CPU's earlier memory writes (a ring
+// filled, then the doorbell), a read before its later memory reads (a status read, then the
+// buffer the device wrote).
 template <typename V>
 V load(uptr address) {
-    return *reinterpret_cast<volatile const V*>(address);
+    V value = *reinterpret_cast<volatile const V*>(address);
+    arch::io_read_fence();
+    return value;
 }
 template <typename V>
 void store(uptr address, V value) {
+    arch::io_write_fence();
     *reinterpret_cast<volatile V*>(address) = value;
 }
 

@@ -41,6 +41,7 @@ rule no-raw-allocation    '\b(malloc|calloc|realloc|free|operator\s+new|operator
                           'allocate through the framework (Box, RefPtr)'
 rule no-c-varargs         '\.\.\.\s*\)|\bva_(list|start|arg|end)\b' 'C variadic functions are not type safe'
 rule no-framework-detail  '\bdetail::'                          'keel::detail is the framework'"'"'s own plumbing (raw heap calls and the like)'
+rule no-mutable-members   '^\s*mutable\b'                       'state that changes behind const goes through keel::Global or keel::Atomic'
 rule no-raw-atomics       '\b__(atomic|sync)_[a-z_]+' 'words shared between CPUs go through keel::Atomic (keel/ktl/atomic.h)'
 rule no-unchecked-spans    '\b(from_raw|from_c_string)\b'          'raw spans over arbitrary memory are a framework operation'
 

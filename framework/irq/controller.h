@@ -8,6 +8,12 @@
 
 namespace keel::irq {
 
+// What a device writes, and where, to raise a message-signalled interrupt (PCI MSI/MSI-X).
+struct MsiMessage {
+    u64 address = 0;
+    u32 data = 0;
+};
+
 class Controller {
 public:
     virtual StringView name() const = 0;
@@ -16,6 +22,13 @@ public:
     virtual u32 line_count() const = 0;
     virtual void enable(u32 line) = 0;
     virtual void disable(u32 line) = 0;
+
+    // Message-signalled lines: a line of its own for one MSI vector, and the message that
+    // raises it. EOPNOTSUPP where the controller takes no messages (the PLIC; a GIC without a
+    // v2m frame), ENOSPC when all are in use.
+    virtual Result<u32> allocate_msi() { return Errno::eopnotsupp; }
+    virtual void free_msi(u32 line) {}
+    virtual MsiMessage msi_message(u32 line) const { return {}; }
 
 protected:
     ~Controller() = default;
@@ -26,9 +39,33 @@ inline constexpr u32 max_lines = 1024;
 void register_controller(Controller& controller);
 Controller* controller();
 
-// Runs the handler attached to line (the arch entry claimed it and will end it). A line without
+// Runs the handlers attached to line (the arch entry claimed it and will end it). A line without
 // a handler is masked and counted as spurious.
 void dispatch(u32 line);
 u64 spurious_count();
 
+// A line that masks at the device rather than (or as well as) at the controller: an MSI-X
+// vector's mask bit. IrqLine::enable/disable call it.
+class LineMask {
+public:
+    virtual void set_masked(bool masked) = 0;
+
+protected:
+    ~LineMask() = default;
+};
+
 } // namespace keel::irq
+
+namespace keel {
+
+// For the bus code: IrqLines over message-signalled lines.
+struct IrqLineAccess {
+    static IrqLine held(u32 line); // a line the caller has just reserved in its slot
+    // A fresh MSI line from the controller, held by the returned IrqLine (freed with it).
+    static Result<IrqLine> allocate_msi();
+    static irq::MsiMessage msi_message(const IrqLine& line);
+    // The mask must outlive the line's holder.
+    static void set_mask(const IrqLine& line, irq::LineMask* mask);
+};
+
+} // namespace keel

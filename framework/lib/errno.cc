@@ -14,6 +14,8 @@ StringView errno_name(Errno e) {
         return "EINTR";
     case Errno::eio:
         return "EIO";
+    case Errno::enxio:
+        return "ENXIO";
     case Errno::e2big:
         return "E2BIG";
     case Errno::enoexec:
@@ -70,6 +72,10 @@ StringView errno_name(Errno e) {
         return "ELOOP";
     case Errno::eoverflow:
         return "EOVERFLOW";
+    case Errno::eopnotsupp:
+        return "EOPNOTSUPP";
+    case Errno::etimedout:
+        return "ETIMEDOUT";
     }
     return "E?";
 }

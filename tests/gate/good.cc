@@ -117,3 +117,16 @@ keel::u64 use_atomic_api(keel::Atomic<keel::u64>& events, keel::Atomic<bool>& re
     ready.compare_exchange(expected, true, keel::MemoryOrder::acq_rel);
     return ready.load(keel::MemoryOrder::acquire) ? events.load() : 0;
 }
+
+// Kernel-wide state: a constant Global, changed only under its lock.
+#include <keel/global.h>
+#include <keel/ktl/vector.h>
+
+namespace {
+KEEL_GLOBAL(keel::Vector<int>, registered);
+} // namespace
+
+keel::Result<keel::usize> use_global_api(int value) {
+    TRY(registered.with([&](keel::Vector<int>& all) { return all.push_back(value); }));
+    return registered.with([](keel::Vector<int>& all) { return all.size(); });
+}

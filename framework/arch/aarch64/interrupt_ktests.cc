@@ -208,6 +208,38 @@ KTEST(aarch64_irq, a_raised_line_is_delivered_ended_and_masked) {
     KEXPECT(!g.is_enabled(test_line()));
 }
 
+// A level line shared by two holders (PCI INTx style): each interrupt runs both handlers; the
+// line stays unmasked until the last holder disables it; an exclusive holder is refused.
+KTEST(aarch64_irq, a_shared_line_runs_every_handler_and_masks_after_the_last) {
+    Gic& g = *gic();
+    IrqSource source = specifier(0, test_line() - 32, 4);
+    Result<IrqLine> first = IrqLine::acquire_shared(source);
+    Result<IrqLine> second = IrqLine::acquire_shared(source);
+    KASSERT(first.ok() && second.ok());
+    KEXPECT_EQ(IrqLine::acquire(source).error(), Errno::ebusy);
+    Counter a;
+    Counter b;
+    first.value().attach(a);
+    second.value().attach(b);
+    first.value().enable();
+    second.value().enable();
+    g.set_pending(test_line());
+    KEXPECT(spin_with_interrupts([&] { return a.seen() == 1 && b.seen() == 1; }, 100 * ms));
+    KEXPECT_EQ(first.value().count(), u64{1});
+    first.value().disable();
+    KEXPECT(g.is_enabled(test_line())); // the second holder still wants it
+    second.value().detach();
+    KEXPECT(!g.is_enabled(test_line()));
+    // A line held exclusively takes no sharers.
+    Result<IrqLine> moved = move(first);
+    first = Errno::einval;
+    second = Errno::einval;
+    moved = Errno::einval;
+    Result<IrqLine> exclusive = IrqLine::acquire(source);
+    KASSERT(exclusive.ok());
+    KEXPECT_EQ(IrqLine::acquire_shared(source).error(), Errno::ebusy);
+}
+
 // Fills x0-x30 and NZCV with patterns, unmasks IRQs for a moment (the caller left one pending),
 // and stores what the registers hold afterwards in out[0..30], NZCV in out[31].
 [[gnu::naked]] void registers_across_an_interrupt(u64* out) {

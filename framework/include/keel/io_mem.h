@@ -2,7 +2,9 @@
 // drivers reach hardware. Every access is checked against the window (EINVAL outside it), so a
 // wrong offset cannot touch another device or RAM. Windows come from bus facts (device tree,
 // ACPI, PCI BARs); acquire refuses RAM and the devices the framework keeps to itself (interrupt
-// controllers, IOMMUs) with EPERM.
+// controllers, IOMMUs) with EPERM. Accesses are ordered like Linux's readl/writel: a write
+// reaches the device after the CPU's earlier writes to memory (DMA buffers), and a read
+// completes before later reads of memory.
 #pragma once
 
 #include <keel/hwreg.h>

@@ -14,6 +14,7 @@ enum class Errno : i32 {
     esrch = 3,
     eintr = 4,
     eio = 5,
+    enxio = 6,
     e2big = 7,
     enoexec = 8,
     ebadf = 9,
@@ -42,6 +43,8 @@ enum class Errno : i32 {
     enotempty = 39,
     eloop = 40,
     eoverflow = 75,
+    eopnotsupp = 95,
+    etimedout = 110,
 };
 
 // Enumerators are the Linux names in lower case (the upper-case ones are libc macros on the
