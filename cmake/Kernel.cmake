@@ -18,6 +18,8 @@ file(GLOB KEEL_FRAMEWORK_KERNEL_SOURCES CONFIGURE_DEPENDS
     ${CMAKE_SOURCE_DIR}/framework/boot/*.cc
     ${CMAKE_SOURCE_DIR}/framework/mm/*.cc
     ${CMAKE_SOURCE_DIR}/framework/irq/*.cc
+    ${CMAKE_SOURCE_DIR}/framework/bus/*.cc
+    ${CMAKE_SOURCE_DIR}/framework/bus/pci/*.cc
     ${CMAKE_SOURCE_DIR}/framework/sched/*.cc
     ${CMAKE_SOURCE_DIR}/framework/sync/*.cc
     ${CMAKE_SOURCE_DIR}/framework/user/*.cc

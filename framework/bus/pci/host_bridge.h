@@ -1,0 +1,58 @@
+// The contract between PCI discovery (where the firmware says the host bridges are:
+// framework/bus/pci/discover_*.cc) and the PCI core (enumeration, resource assignment, the
+// PciDevice handles). Discovery fills one HostBridge per ECAM window and registers it; the core
+// does the rest the same way on every architecture.
+#pragma once
+
+#include <keel/dma.h>
+#include <keel/irq.h>
+#include <keel/ktl/fixed_vector.h>
+#include <keel/ktl/optional.h>
+
+namespace keel::pci {
+
+// A window of CPU addresses that reaches PCI addresses pci_base.. on the bus (the DT `ranges`).
+struct Window {
+    u64 cpu_base = 0;
+    u64 pci_base = 0;
+    u64 size = 0; // 0: no such window
+};
+
+// Legacy INTx routing: which controller input a function's pin reaches. The DT form: the host
+// node's interrupt-map, each entry (device number of the root-bus slot, pin 1-4) -> an
+// IrqSource for the interrupt parent, looked up after the bridge swizzle.
+struct IntxRoute {
+    u8 device = 0; // 0-31, on the root bus
+    u8 pin = 0;    // 1 INTA .. 4 INTD
+    IrqSource source;
+};
+
+struct HostBridge {
+    u16 segment = 0;
+    u8 bus_start = 0;
+    u8 bus_end = 0;
+    u64 ecam_base = 0; // physical address of bus_start's configuration space
+
+    Window io;    // I/O space (port numbers on x86; an MMIO window elsewhere)
+    Window mem32; // non-prefetchable memory below 4 GiB
+    Window mem64; // 64-bit (prefetchable) memory, if the bridge has one
+    bool prefetchable64 = false;
+
+    // DT platforms: the firmware assigned nothing, the core numbers buses and gives BARs and
+    // bridge windows addresses from the windows above. x86: the firmware assigned them; the
+    // core keeps what it finds and only fills BARs left at 0 (when the windows allow).
+    bool assign_resources = false;
+
+    // Entries match on (device & intx_device_mask, pin): the DT interrupt-map-mask.
+    FixedVector<IntxRoute, 128> intx_routes; // empty: no INTx (x86 without an AML reader)
+    u8 intx_device_mask = 0x1f;
+    DmaSpace dma = DmaSpace::identity();
+};
+
+// Discovery registers each bridge once, before pci::enumerate (ENOSPC beyond a few).
+Result<void> register_host_bridge(const HostBridge& bridge);
+
+// Walks every registered bridge; logs each function like lspci. Called once at boot.
+void enumerate();
+
+} // namespace keel::pci
