@@ -90,6 +90,11 @@ boot_board() {
     mkdir -p "$KEEL_WORK"
     QEMU_CMD=()
     board_qemu_command "$chain" || die "board $board could not prepare chain $chain"
+    # KEEL_QEMU_EXTRA: more QEMU arguments (words split on spaces), to try a device by hand.
+    if [ -n "${KEEL_QEMU_EXTRA:-}" ]; then
+      read -r -a extra <<<"$KEEL_QEMU_EXTRA"
+      QEMU_CMD+=("${extra[@]}")
+    fi
     if [ -t 0 ] && [ -t 1 ] && [ "$OPT_DEBUG" = 0 ]; then
       QEMU_CMD+=(-nographic)
     else
