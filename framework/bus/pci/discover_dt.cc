@@ -46,13 +46,18 @@ Result<void> read_ranges(const DeviceTree& dt, DeviceTree::Node node, HostBridge
         }
         Window* slot = nullptr;
         switch (space_code(hi)) {
-        case space_io: slot = &bridge.io; break;
-        case space_mem32: slot = &bridge.mem32; break;
+        case space_io:
+            slot = &bridge.io;
+            break;
+        case space_mem32:
+            slot = &bridge.mem32;
+            break;
         case space_mem64:
             slot = &bridge.mem64;
             bridge.prefetchable64 = prefetchable(hi);
             break;
-        default: break; // configuration space: ECAM comes from reg
+        default:
+            break; // configuration space: ECAM comes from reg
         }
         // The first window of each kind; QEMU gives one of each.
         if (slot != nullptr && slot->size == 0) {
