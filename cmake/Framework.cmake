@@ -6,6 +6,8 @@ set(KEEL_FRAMEWORK_PORTABLE_SOURCES
     framework/boot/multiboot2.cc
     framework/boot/pvh.cc
     framework/boot/devicetree.cc
+    framework/boot/device_tree_lookup.cc
+    framework/bus/pci/discover_dt.cc
     framework/boot/device_tree_boot.cc
     framework/boot/phys_reader.cc
     framework/boot/boot_info.cc
