@@ -33,6 +33,8 @@
 //   StringView interrupt_controller_name();  StringView timer_name();
 // arch/power.h
 //   [[noreturn]] void power_off(int status);       0 = success; never returns
+// arch/pci.h
+//   pci::ConfigSpace* pci_legacy_config();       x86's 0xcf8/0xcfc ports; nullptr elsewhere
 // arch/console.h
 //   void install_console(const BootInfo&);         the boot console (console::install)
 // arch/user_mode.h                            user registers, enter_user and its trap decoding,
