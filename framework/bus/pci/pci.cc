@@ -109,9 +109,12 @@ Result<u16> read_command(const Entry& e) {
 }
 void update_command(const Entry& e, u16 set, u16 clear) {
     Result<u16> command = read_command(e);
-    if (command.ok()) {
-        (void)config_of(e).write16(bdf_of(e.record.address), reg::command,
-                                   static_cast<u16>((command.value() | set) & ~clear));
+    if (command.is_error()) {
+        return;
+    }
+    u16 value = static_cast<u16>((command.value() | set) & ~clear);
+    if (value != command.value()) { // a host bridge's register may not even be writable
+        (void)config_of(e).write16(bdf_of(e.record.address), reg::command, value);
     }
 }
 
