@@ -36,6 +36,8 @@
 // arch/firmware_bus.h
 //   void register_firmware_pci_bridges();     PCI host bridges of the arch's firmware tables
 //                                              (x86: ACPI MCFG); DT bridges are generic
+// arch/pci.h
+//   pci::ConfigSpace* pci_legacy_config();       x86's 0xcf8/0xcfc ports; nullptr elsewhere
 // arch/console.h
 //   void install_console(const BootInfo&);         the boot console (console::install)
 // arch/user_mode.h                            user registers, enter_user and its trap decoding,

@@ -396,3 +396,48 @@ TEST(PciEnumerate, RefusesOutOfRangeConfigAccesses) {
     EXPECT_EQ(config.read16({0, 0, 8}, 0).error(), Errno::einval);
     EXPECT_EQ(config.read16({0, 0, 0}, 0).value(), 0x1b36);
 }
+
+TEST(PciEnumerate, SizesOddBarsSafely) {
+    FakeConfigSpace config;
+    FakeFunction& f = config.add(make_function(0, 0, 0x1234, 1, 0xff, 0));
+    f.bar32(0, 0x100, true);
+    f.bar_mask[0] = 0x0000ff00; // a 16-bit I/O decoder: the upper half reads 0
+    f.bar32(1, 0x1000);
+    f.bar_mask[1] = 0xfff0f000; // not a contiguous mask: no power-of-two size
+    f.bar64(2, u64{1} << 33, true);
+    pci::HostBridge bridge = virt_bridge();
+    Vector<pci::FunctionRecord> all;
+    ASSERT_TRUE(pci::enumerate_bridge(config, bridge, 0, all).ok());
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all[0].bars[0].kind, PciBarKind::io);
+    EXPECT_EQ(all[0].bars[0].size, 0x100u);
+    EXPECT_EQ(all[0].bars[1].kind, PciBarKind::none);
+    EXPECT_EQ(all[0].bars[2].kind, PciBarKind::memory64);
+    EXPECT_EQ(all[0].bars[2].size, u64{1} << 33);
+    EXPECT_TRUE(all[0].bars[2].assigned);
+    EXPECT_EQ(all[0].bars[2].cpu_address % (u64{1} << 33), 0u);
+    // Sizing left decoding as it found it and then turned on what got addresses.
+    EXPECT_EQ(f.get16(0x04) & (pci::command::io | pci::command::memory),
+              pci::command::io | pci::command::memory);
+}
+
+TEST(PciEnumerate, FirmwareBusNumbersThatLoopAreNotFollowed) {
+    FakeConfigSpace config;
+    FakeFunction& self = config.add(make_bridge(1));
+    self.cfg[0x19] = 0; // points back at its own bus
+    self.cfg[0x1a] = 0;
+    FakeFunction& a = config.add(make_bridge(2));
+    a.cfg[0x19] = 5;
+    a.cfg[0x1a] = 5;
+    a.add_child(make_function(0, 0, 0x8086, 0x100e, 0x02, 0x00));
+    FakeFunction& b = config.add(make_bridge(3));
+    b.cfg[0x19] = 5; // the same bus again
+    b.cfg[0x1a] = 5;
+    pci::HostBridge bridge;
+    bridge.bus_end = 255;
+    Vector<pci::FunctionRecord> all;
+    Result<pci::WalkStats> stats = pci::enumerate_bridge(config, bridge, 0, all);
+    ASSERT_TRUE(stats.ok());
+    EXPECT_EQ(all.size(), 4u); // three bridges, one endpoint found once
+    EXPECT_EQ(stats.value().skipped, 1u);
+}

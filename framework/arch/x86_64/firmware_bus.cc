@@ -71,38 +71,49 @@ pci::Window memory_gap(const FixedVector<x86::McfgEntry, 8>& ecam) {
     return best;
 }
 
+void register(pci::HostBridge bridge, const pci::Window& mem32) {
+    bridge.assign_resources = true;
+    // One window set for all segments: QEMU and PCs have one.
+    bridge.mem32 = mem32;
+    bridge.io = {0xc000, 0xc000, 0x4000};
+    if (Result<void> added = pci::register_host_bridge(bridge); added.is_error()) {
+        log::warn("pci: segment {}: cannot register ({})", bridge.segment, added.error());
+    }
+}
+
 } // namespace
 
 void register_firmware_pci_bridges() {
     x86::acpi::PhysReader mem;
-    Result<Bytes> table = x86::acpi::find_table(mem, "MCFG");
-    if (table.is_error()) {
-        log::warn("pci: no usable ACPI MCFG table ({}): no PCI", table.error());
-        return;
+    FixedVector<x86::McfgEntry, 8> ecam;
+    if (Result<Bytes> table = x86::acpi::find_table(mem, "MCFG"); table.is_error()) {
+        log::info("pci: no ACPI MCFG table ({}): legacy configuration ports", table.error());
+    } else if (Result<FixedVector<x86::McfgEntry, 8>> parsed = x86::parse_mcfg(table.value());
+               parsed.is_error()) {
+        log::warn("pci: malformed ACPI MCFG table ({}): legacy configuration ports",
+                  parsed.error());
+    } else {
+        ecam = parsed.value();
     }
-    Result<FixedVector<x86::McfgEntry, 8>> entries = x86::parse_mcfg(table.value());
-    if (entries.is_error()) {
-        log::warn("pci: malformed ACPI MCFG table ({}): no PCI", entries.error());
-        return;
-    }
-    pci::Window mem32 = memory_gap(entries.value());
+    pci::Window mem32 = memory_gap(ecam);
     log::info("pci: 32-bit memory window [{:#x}-{:#x}] (the largest gap below the APICs)",
               mem32.cpu_base, mem32.cpu_base + mem32.size - 1);
-    for (const x86::McfgEntry& e : entries.value()) {
+    if (ecam.empty()) {
+        // Segment 0, every bus, through 0xcf8/0xcfc (ecam_base 0 says so).
+        pci::HostBridge legacy;
+        legacy.bus_end = 0xff;
+        register(legacy, mem32);
+        return;
+    }
+    for (const x86::McfgEntry& e : ecam) {
         pci::HostBridge bridge;
         bridge.segment = e.segment;
         bridge.bus_start = e.bus_start;
         bridge.bus_end = e.bus_end;
         bridge.ecam_base = e.ecam_base + (u64{e.bus_start} << 20);
-        bridge.assign_resources = true;
-        // One window set for all segments: QEMU and PCs have one.
-        bridge.mem32 = mem32;
-        bridge.io = {0xc000, 0xc000, 0x4000};
         log::info("pci: ACPI MCFG segment {} ECAM {:#x} buses {:02x}-{:02x}", e.segment,
                   bridge.ecam_base, e.bus_start, e.bus_end);
-        if (Result<void> added = pci::register_host_bridge(bridge); added.is_error()) {
-            log::warn("pci: segment {}: cannot register ({})", e.segment, added.error());
-        }
+        register(bridge, mem32);
     }
 }
 

@@ -53,6 +53,18 @@ inline u8 inb(u16 port) {
     return value;
 }
 inline void outb(u16 port, u8 value) { asm volatile("outb %0, %1" : : "a"(value), "Nd"(port)); }
+inline u16 inw(u16 port) {
+    u16 value;
+    asm volatile("inw %1, %0" : "=a"(value) : "Nd"(port));
+    return value;
+}
+inline void outw(u16 port, u16 value) { asm volatile("outw %0, %1" : : "a"(value), "Nd"(port)); }
+inline u32 inl(u16 port) {
+    u32 value;
+    asm volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
+    return value;
+}
+inline void outl(u16 port, u32 value) { asm volatile("outl %0, %1" : : "a"(value), "Nd"(port)); }
 
 struct CpuidResult {
     u32 eax, ebx, ecx, edx;

@@ -10,6 +10,8 @@
 #include <keel/pci.h>
 #include <keel/spin_lock.h>
 
+#include <arch/pci.h>
+
 #include "bus/pci/ecam.h"
 #include "bus/pci/enumerate.h"
 #include "bus/pci/host_bridge.h"
@@ -107,9 +109,12 @@ Result<u16> read_command(const Entry& e) {
 }
 void update_command(const Entry& e, u16 set, u16 clear) {
     Result<u16> command = read_command(e);
-    if (command.ok()) {
-        (void)config_of(e).write16(bdf_of(e.record.address), reg::command,
-                                   static_cast<u16>((command.value() | set) & ~clear));
+    if (command.is_error()) {
+        return;
+    }
+    u16 value = static_cast<u16>((command.value() | set) & ~clear);
+    if (value != command.value()) { // a host bridge's register may not even be writable
+        (void)config_of(e).write16(bdf_of(e.record.address), reg::command, value);
     }
 }
 
@@ -279,6 +284,23 @@ void release_irqs(Entry& e) {
     e.irq_kind = PciIrqKind::none;
 }
 
+// Maps a bridge's ECAM lazily and keeps the range from drivers.
+bool attach_ecam(const HostBridge& bridge, usize i) {
+    usize buses = usize{bridge.bus_end} - bridge.bus_start + 1;
+    // The configuration space is the framework's: drivers read it through PciDevice only.
+    if (claim_device_range(bridge.ecam_base, u64{buses} << 20).is_error()) {
+        log::warn("pci: could not reserve the ECAM window at {:#x}", bridge.ecam_base);
+    }
+    Result<Box<EcamConfigSpace>> ecam =
+        make_box<EcamConfigSpace>(bridge.ecam_base, bridge.bus_start, bridge.bus_end);
+    if (ecam.is_error() || state.ecams.push_back(ecam.release_value()).is_error()) {
+        log::error("pci: out of memory for host bridge {:04x}", bridge.segment);
+        return false;
+    }
+    state.configs[i] = &*state.ecams.back();
+    return true;
+}
+
 } // namespace
 
 Result<void> register_host_bridge(const HostBridge& bridge) {
@@ -310,21 +332,17 @@ void enumerate() {
     for (usize i = 0; i < bridge_count; ++i) {
         const HostBridge& bridge = state.bridges[i];
         if (bridge.ecam_base == 0) {
-            log::warn("pci: host bridge {:04x} without ECAM ignored", bridge.segment);
+            // No MCFG: the legacy ports where the arch has them (x86), 256 bytes a function.
+            state.configs[i] = arch::pci_legacy_config();
+            if (state.configs[i] == nullptr) {
+                log::warn("pci: host bridge {:04x} without ECAM ignored", bridge.segment);
+                continue;
+            }
+            log::info("pci: host bridge {:04x} through the legacy configuration ports",
+                      bridge.segment);
+        } else if (!attach_ecam(bridge, i)) {
             continue;
         }
-        usize buses = usize{bridge.bus_end} - bridge.bus_start + 1;
-        // The configuration space is the framework's: drivers read it through PciDevice only.
-        if (claim_device_range(bridge.ecam_base, u64{buses} << 20).is_error()) {
-            log::warn("pci: could not reserve the ECAM window at {:#x}", bridge.ecam_base);
-        }
-        Result<Box<EcamConfigSpace>> ecam =
-            make_box<EcamConfigSpace>(bridge.ecam_base, bridge.bus_start, bridge.bus_end);
-        if (ecam.is_error() || state.ecams.push_back(ecam.release_value()).is_error()) {
-            log::error("pci: out of memory for host bridge {:04x}", bridge.segment);
-            continue;
-        }
-        state.configs[i] = &*state.ecams.back();
         Result<WalkStats> walked =
             enumerate_bridge(*state.configs[i], bridge, static_cast<u8>(i), records);
         if (walked.is_error()) {

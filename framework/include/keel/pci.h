@@ -96,6 +96,8 @@ public:
     // have them, else one MSI, else the function's INTx line (shared with other functions).
     // Vector i of the result is MSI-X table entry i. ENODEV when the function has none of
     // them (or INTx is not routed); EBUSY when called twice. The lines start disabled.
+    // Drop the lines before the PciDevice: when the device goes first it turns its vectors off
+    // at the function, and the lines it leaves behind stay quiet until they are dropped.
     Result<Vector<IrqLine>> allocate_irqs(usize wanted);
     PciIrqKind irq_kind() const; // what allocate_irqs gave; none before
 
