@@ -71,7 +71,7 @@ pci::Window memory_gap(const FixedVector<x86::McfgEntry, 8>& ecam) {
     return best;
 }
 
-void register(pci::HostBridge bridge, const pci::Window& mem32) {
+void add_bridge(pci::HostBridge bridge, const pci::Window& mem32) {
     bridge.assign_resources = true;
     // One window set for all segments: QEMU and PCs have one.
     bridge.mem32 = mem32;
@@ -102,7 +102,7 @@ void register_firmware_pci_bridges() {
         // Segment 0, every bus, through 0xcf8/0xcfc (ecam_base 0 says so).
         pci::HostBridge legacy;
         legacy.bus_end = 0xff;
-        register(legacy, mem32);
+        add_bridge(legacy, mem32);
         return;
     }
     for (const x86::McfgEntry& e : ecam) {
@@ -113,7 +113,7 @@ void register_firmware_pci_bridges() {
         bridge.ecam_base = e.ecam_base + (u64{e.bus_start} << 20);
         log::info("pci: ACPI MCFG segment {} ECAM {:#x} buses {:02x}-{:02x}", e.segment,
                   bridge.ecam_base, e.bus_start, e.bus_end);
-        register(bridge, mem32);
+        add_bridge(bridge, mem32);
     }
 }
 
