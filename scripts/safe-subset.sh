@@ -43,6 +43,7 @@ rule no-c-varargs         '\.\.\.\s*\)|\bva_(list|start|arg|end)\b' 'C variadic 
 rule no-framework-detail  '\bdetail::'                          'keel::detail is the framework'"'"'s own plumbing (raw heap calls and the like)'
 rule no-mutable-members   '^\s*mutable\b'                       'state that changes behind const goes through keel::Global or keel::Atomic'
 rule no-raw-atomics       '\b__(atomic|sync)_[a-z_]+' 'words shared between CPUs go through keel::Atomic (keel/ktl/atomic.h)'
+rule no-raw-device-windows '\bIoMem::acquire\b' 'device windows come from device handles (PciDevice::map_bar, PlatformDevice::map_reg), never from a physical address'
 rule no-unchecked-spans    '\b(from_raw|from_c_string)\b'          'raw spans over arbitrary memory are a framework operation'
 
 if [ -n "$tidy" ] && [ $status -eq 0 ]; then
