@@ -25,6 +25,12 @@ set(KEEL_SERVICES_PORTABLE_SOURCES
     services/exec/elf.cc
 )
 
+# Drivers code that needs no registers or interrupts (virtqueues): host-tested against fake
+# devices.
+set(KEEL_DRIVERS_PORTABLE_SOURCES
+    drivers/virtio/virtqueue.cc
+)
+
 set(KEEL_LIBFDT_SOURCES
     ${KEEL_LIBFDT_DIR}/fdt.c
     ${KEEL_LIBFDT_DIR}/fdt_ro.c
