@@ -15,6 +15,7 @@ set(KEEL_FRAMEWORK_PORTABLE_SOURCES
     framework/mm/page.cc
     framework/dma.cc
     framework/arch/x86_64/madt.cc
+    framework/arch/x86_64/mcfg.cc
 )
 
 # Services code that parses untrusted input and needs no kernel: also built for host tests.

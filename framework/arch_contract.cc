@@ -6,6 +6,7 @@
 #include <arch/clock.h>
 #include <arch/console.h>
 #include <arch/cpu.h>
+#include <arch/firmware_bus.h>
 #include <arch/interrupts.h>
 #include <arch/memory.h>
 #include <arch/paging.h>
@@ -85,6 +86,11 @@ static_assert(
     requires(int status) {
         { power_off(status) } -> Returns<void>;
     }, "arch/power.h is incomplete");
+
+static_assert(
+    requires {
+        { register_firmware_pci_bridges() } -> Returns<void>;
+    }, "arch/firmware_bus.h is incomplete");
 
 static_assert(
     requires(UserRegisters& regs, const UserRegisters& saved, uptr a, usize i, u64 v, Span<u8> to,

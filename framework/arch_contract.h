@@ -33,6 +33,9 @@
 //   StringView interrupt_controller_name();  StringView timer_name();
 // arch/power.h
 //   [[noreturn]] void power_off(int status);       0 = success; never returns
+// arch/firmware_bus.h
+//   void register_firmware_pci_bridges();     PCI host bridges of the arch's firmware tables
+//                                              (x86: ACPI MCFG); DT bridges are generic
 // arch/console.h
 //   void install_console(const BootInfo&);         the boot console (console::install)
 // arch/user_mode.h                            user registers, enter_user and its trap decoding,

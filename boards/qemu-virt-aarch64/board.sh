@@ -59,7 +59,8 @@ board_qemu_command() {
   QEMU_CMD=(qemu-system-aarch64 -M "virt${BOARD_VIRT_OPTS:-}" -cpu cortex-a57
     -m "$KEEL_MEM" -smp "$KEEL_SMP" -semihosting -nic none -bios "$BOARD_UBOOT"
     -drive "if=pflash,unit=1,format=raw,readonly=on,file=$KEEL_WORK/uboot-env-flash.img"
-    -kernel "$KEEL_KERNEL_IMAGE" -append "$KEEL_CMDLINE")
+    -kernel "$KEEL_KERNEL_IMAGE" -append "$KEEL_CMDLINE"
+    -global virtio-mmio.force-legacy=false) # virtio-mmio version 2 (virtio 1.0+), not legacy
   if [ -n "${KEEL_INITRD:-}" ]; then
     QEMU_CMD+=(-initrd "$KEEL_INITRD")
   fi

@@ -70,6 +70,7 @@ board_mem_mib() {
 board_qemu_command() {
   [ -f "$BOARD_OPENSBI" ] || { echo "board: $BOARD_OPENSBI missing (package opensbi)" >&2; return 1; }
   QEMU_CMD=(qemu-system-riscv64 -M virt -m "$KEEL_MEM" -smp "$KEEL_SMP" -nic none
+    -global virtio-mmio.force-legacy=false # virtio-mmio version 2 (virtio 1.0+), not legacy
     -bios "$BOARD_OPENSBI")
   case $1 in
     opensbi)

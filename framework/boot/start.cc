@@ -17,6 +17,7 @@
 
 #include "boot/devicetree.h"
 #include "boot/protocols.h"
+#include "bus/bus.h"
 #include "console/console.h"
 #include "log_internal.h"
 #include "mm/init.h"
@@ -129,6 +130,9 @@ namespace boot {
     // The boot flow is now CPU 0's first task like any other: preemptible, and reachable by the
     // IPIs of cross-CPU calls and wake-ups (masked, it would hold them off until it blocks).
     arch::enable_interrupts();
+    // After the heap, the interrupt controller and the other CPUs: PCI's MSI vectors and the
+    // devices' windows need all three.
+    bus::discover_devices();
     keel_main(info);
 }
 

@@ -3,6 +3,7 @@
 // after a lone `--` belongs to init, not to the kernel.
 #pragma once
 
+#include <keel/ktl/optional.h>
 #include <keel/ktl/string_view.h>
 
 namespace keel {

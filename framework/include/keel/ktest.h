@@ -22,6 +22,11 @@ struct Case {
     bool alone = false;
 };
 
+// Ends the point of the running case early for a reason outside the kernel (no such device
+// on this machine): printed, and counted as passed unless something failed before. The case
+// must return after calling it.
+void skip(StringView reason);
+
 // Records a failure of the running case; the message goes to the log with file and line.
 void record_failure(StringView what, const char* file, int line);
 void record_failure_values(StringView expr, StringView lhs, StringView rhs, const char* file,
