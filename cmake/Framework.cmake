@@ -6,6 +6,8 @@ set(KEEL_FRAMEWORK_PORTABLE_SOURCES
     framework/boot/multiboot2.cc
     framework/boot/pvh.cc
     framework/boot/devicetree.cc
+    framework/boot/device_tree_lookup.cc
+    framework/bus/pci/discover_dt.cc
     framework/boot/device_tree_boot.cc
     framework/boot/phys_reader.cc
     framework/boot/boot_info.cc
@@ -14,6 +16,7 @@ set(KEEL_FRAMEWORK_PORTABLE_SOURCES
     framework/mm/buddy.cc
     framework/mm/page.cc
     framework/dma.cc
+    framework/bus/pci/enumerate.cc
     framework/arch/x86_64/madt.cc
     framework/arch/x86_64/mcfg.cc
 )

@@ -101,6 +101,18 @@ Result<IoMem> IoMemAccess::acquire_claimed(u64 phys, usize size) {
     return window;
 }
 
+Result<IoMem> IoMemAccess::map_claimed(u64 phys, usize size) {
+    u64 end = 0;
+    if (size == 0 || !checked_add(phys, u64{size}, end)) {
+        return Errno::einval;
+    }
+    if (overlaps_ram(phys, end)) {
+        return Errno::eperm;
+    }
+    uptr virt = TRY(mm::map_device(phys, size));
+    return IoMem(virt, phys, size, 0, true);
+}
+
 IoMem::IoMem(IoMem&& other) noexcept
     : virt_(other.virt_), phys_(other.phys_), size_(other.size_), shift_(other.shift_),
       owned_(other.owned_) {

@@ -13,6 +13,9 @@ struct IoMemAccess {
     // A window over a device the framework drives itself (an interrupt controller, the RTC):
     // mapped, then claimed, so IoMem::acquire refuses it to drivers from now on.
     static Result<IoMem> acquire_claimed(u64 phys, usize size);
+    // A window inside a range the framework claimed already (the PCI ECAM space, mapped one bus
+    // at a time): the claim check is skipped, the RAM check is not.
+    static Result<IoMem> map_claimed(u64 phys, usize size);
 };
 
 // Devices the framework drives itself: IoMem::acquire refuses to overlap them (EPERM).

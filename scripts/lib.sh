@@ -255,6 +255,37 @@ run_console_input_test() {
   check_ktest_log "$log" "$status"
 }
 
+# Devices: a fresh pattern disk on --disk, a virtio-rng and a virtio console (boards/virtio.sh),
+# the PCI/platform/virtio/block ktests with ktest.disk (the disk must be found), then what the
+# kernel wrote: the console file and the sectors the write test changed on the image.
+test_devices_keel() {
+  local arch=$1 board=$2 chain=$3 log disk console status
+  log="$KEEL_ROOT/build/$arch/devices-$board-$chain.log"
+  disk="$KEEL_ROOT/build/$arch/test-disk-$board.img"
+  console="$KEEL_ROOT/build/$arch/virtio-console-$board.txt"
+  python3 "$KEEL_ROOT/scripts/make-test-disk.py" "$disk" || return 1
+  rm -f "$console"
+  OPT_CMDLINE="ktest=pci,platform,virtio,block,irq ktest.disk" OPT_DISK=$disk OPT_TIMEOUT=120
+  KEEL_VIRTIO_CONSOLE=$console boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  OPT_DISK=
+  check_ktest_log "$log" "$status" || return 1
+  grep -aqE '^ktest: PASS virtio_blk\.' "$log" ||
+    { echo "keel-test: no virtio-blk ktest ran" >&2; return 1; }
+  grep -aq 'virtio: virtio-blk' "$log" ||
+    { echo "keel-test: the boot log names no bound virtio-blk" >&2; return 1; }
+  grep -aq 'keel virtio-console says hello' "$console" 2>/dev/null ||
+    { echo "keel-test: nothing arrived on the virtio console ($console)" >&2; return 1; }
+  python3 - "$disk" <<'PY' || { echo "keel-test: the disk image lacks what the kernel wrote" >&2; return 1; }
+import sys
+data = open(sys.argv[1], "rb").read()
+for n in range(1000, 1008):
+    want = f"keel wrote sector {n}\n".encode()
+    if data[n * 512 : n * 512 + len(want)] != want:
+        sys.exit(f"sector {n}: {data[n * 512 : n * 512 + 24]!r}")
+PY
+}
+
 test_arch() {
   local arch=$1 board chain log status
   printf '\n=== %s: build and safe-subset gate ===\n' "$arch"
@@ -266,8 +297,17 @@ test_arch() {
   build_user_tests "$arch" && test_user_qemu "$arch"
   record "$arch user tests under qemu-user" $?
   for board in $(boards_of_arch "$arch"); do
-    local chains
+    local chains tests
     chains=$(BOARD_CHAINS=; source "$KEEL_ROOT/boards/$board/board.sh"; echo "$BOARD_CHAINS")
+    tests=$(BOARD_TESTS=all; source "$KEEL_ROOT/boards/$board/board.sh"; echo "$BOARD_TESTS")
+    if [ "$tests" = devices ]; then
+      # A variant that differs only in its devices: their tests, on its first chain.
+      chain=${chains%% *}
+      printf '\n=== %s: devices on %s via %s ===\n' "$arch" "$board" "$chain"
+      test_devices_keel "$arch" "$board" "$chain"
+      record "$arch devices (PCI, virtio-blk/-rng/-console) $board/$chain" $?
+      continue
+    fi
     for chain in $chains; do
       printf '\n=== %s: ktest on %s via %s ===\n' "$arch" "$board" "$chain"
       log="$KEEL_ROOT/build/$arch/ktest-$board-$chain.log"
@@ -284,6 +324,10 @@ test_arch() {
       test_user_keel "$arch" "$board" "$chain" "$smp"
       record "$arch user tests on Keel $board/$chain --smp $smp" $?
     done
+    printf '\n=== %s: devices on %s via %s ===\n' "$arch" "$board" "$chain"
+    test_devices_keel "$arch" "$board" "$chain"
+    record "$arch devices (virtio-blk/-rng/-console) $board/$chain" $?
+
     printf '\n=== %s: init=/hello on %s via %s ===\n' "$arch" "$board" "$chain"
     test_hello_keel "$arch" "$board" "$chain"
     record "$arch init=/hello (static and static-pie) $board/$chain" $?

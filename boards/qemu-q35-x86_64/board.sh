@@ -5,6 +5,8 @@
 #   pvh-seabios  QEMU -kernel under SeaBIOS's PVH option ROM (the default firmware)
 
 BOARD_ARCH=x86_64
+# shellcheck source=../virtio.sh
+source "$KEEL_ROOT/boards/virtio.sh"
 BOARD_CHAINS="pvh grub pvh-seabios"
 
 # qboot ships with QEMU (qemu-system-data) and starts in a third of SeaBIOS's time.
@@ -88,11 +90,8 @@ board_qemu_command() {
         return 1
         ;;
     esac
-    # --disk: a virtio-blk disk on PCI, the transport natural for a PC.
-    if [ -n "${KEEL_DISK:-}" ]; then
-        QEMU_CMD+=(-drive "if=none,file=$KEEL_DISK,format=raw,id=disk0"
-            -device virtio-blk-pci,drive=disk0)
-    fi
+    # --disk and the other virtio devices on PCI, the transport natural for a PC.
+    board_virtio_devices pci
 }
 
 # isa-debug-exit: the kernel writes 0x10 for success (QEMU exits 33), 0x11 for failure (35).

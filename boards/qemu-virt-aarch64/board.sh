@@ -5,6 +5,8 @@
 # shellcheck shell=bash disable=SC2034  # the BOARD_* variables are read by ./keel
 
 BOARD_ARCH=aarch64
+# shellcheck source=../virtio.sh
+source "$KEEL_ROOT/boards/virtio.sh"
 BOARD_CHAINS="uboot"
 
 BOARD_UBOOT=/usr/lib/u-boot/qemu_arm64/u-boot.bin
@@ -64,11 +66,9 @@ board_qemu_command() {
   if [ -n "${KEEL_INITRD:-}" ]; then
     QEMU_CMD+=(-initrd "$KEEL_INITRD")
   fi
-  # --disk: a virtio-blk disk on virtio-mmio, the transport natural for virt.
-  if [ -n "${KEEL_DISK:-}" ]; then
-    QEMU_CMD+=(-drive "if=none,file=$KEEL_DISK,format=raw,id=disk0"
-      -device virtio-blk-device,drive=disk0)
-  fi
+  # --disk and the other virtio devices: virtio-mmio, the transport natural for virt (the -pci
+  # board variant: virtio-pci behind the gpex host bridge).
+  board_virtio_devices "${BOARD_VIRTIO:-mmio}"
 }
 
 # The kernel powers off through semihosting SYS_EXIT, which makes QEMU exit with the kernel's

@@ -4,6 +4,8 @@
 # shellcheck shell=bash disable=SC2034 # BOARD_* are read by ./keel
 
 BOARD_ARCH=riscv64
+# shellcheck source=../virtio.sh
+source "$KEEL_ROOT/boards/virtio.sh"
 BOARD_CHAINS="opensbi uboot"
 
 BOARD_OPENSBI=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
@@ -98,11 +100,9 @@ board_qemu_command() {
       ;;
     *) return 1 ;;
   esac
-  # --disk: a virtio-blk disk on virtio-mmio, the transport natural for virt.
-  if [ -n "${KEEL_DISK:-}" ]; then
-    QEMU_CMD+=(-drive "if=none,file=$KEEL_DISK,format=raw,id=disk0"
-      -device virtio-blk-device,drive=disk0)
-  fi
+  # --disk and the other virtio devices: virtio-mmio, the transport natural for virt (the -pci
+  # board variant: virtio-pci behind the gpex host bridge).
+  board_virtio_devices "${BOARD_VIRTIO:-mmio}"
 }
 
 # The kernel exits through QEMU's test finisher with its own status when it fails, and through

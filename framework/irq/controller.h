@@ -66,6 +66,9 @@ struct IrqLineAccess {
     static irq::MsiMessage msi_message(const IrqLine& line);
     // The mask must outlive the line's holder.
     static void set_mask(const IrqLine& line, irq::LineMask* mask);
+    // Forgets mask on line if it is still the one set there (the bus code's mask is going away
+    // while a driver may still hold the line; a line freed and handed out again is left alone).
+    static void clear_mask(u32 line, irq::LineMask* mask);
 };
 
 } // namespace keel

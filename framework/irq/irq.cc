@@ -237,4 +237,14 @@ void IrqLineAccess::set_mask(const IrqLine& line, irq::LineMask* mask) {
     irq::slots[line.line_].mask = mask;
 }
 
+void IrqLineAccess::clear_mask(u32 line, irq::LineMask* mask) {
+    if (line >= irq::max_lines) {
+        return;
+    }
+    SpinLockGuard guard(irq::lock);
+    if (irq::slots[line].mask == mask) {
+        irq::slots[line].mask = nullptr;
+    }
+}
+
 } // namespace keel

@@ -15,18 +15,33 @@ namespace {
 constinit usize current_failures = 0;
 constinit bool current_skipped = false;
 
+bool contains(StringView text, StringView part) {
+    for (usize i = 0; i + part.size() <= text.size(); ++i) {
+        if (text.substr(i, part.size()) == part) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// The filter is a comma-separated list of substrings of "suite.name"; a case runs when any
+// matches (all run for an empty filter).
 bool matches(StringView suite, StringView name, StringView filter) {
     if (filter.empty()) {
         return true;
     }
-    // Match against "suite.name" without building it: try every split of the filter.
     FixedString<160> full;
     format(full, "{}.{}", suite, name);
-    StringView text = full.view();
-    for (usize i = 0; i + filter.size() <= text.size(); ++i) {
-        if (text.substr(i, filter.size()) == filter) {
+    while (!filter.empty()) {
+        usize comma = 0;
+        while (comma < filter.size() && filter[comma] != ',') {
+            ++comma;
+        }
+        StringView part = filter.substr(0, comma);
+        if (!part.empty() && contains(full.view(), part)) {
             return true;
         }
+        filter = filter.substr(min(comma + 1, filter.size()));
     }
     return false;
 }

@@ -4,6 +4,7 @@
 #include "arch/aarch64/gic.h"
 
 #include <keel/ktl/fixed_vector.h>
+#include <keel/log.h>
 
 #include "arch/aarch64/gic_regs.h"
 #include "arch/aarch64/sysreg.h"
@@ -226,6 +227,12 @@ Result<void> Gic::init(const boot::DeviceTree& dt) {
         TRY(check_redistributors());
     }
     init_distributor();
+    if (version_ == Version::v2) {
+        // Without a frame PCI still works, with INTx: log and go on.
+        if (Result<void> v2m = init_v2m(dt, *node); v2m.is_error()) {
+            log::warn("interrupts: GICv2m frame unusable ({}): no MSIs", v2m.error());
+        }
+    }
     return init_this_cpu();
 }
 

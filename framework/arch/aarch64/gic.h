@@ -53,6 +53,11 @@ public:
     u32 line_count() const override { return lines_; }
     void enable(u32 line) override;
     void disable(u32 line) override;
+    // MSIs through a GICv2m frame (gic_v2m.cc): each message sets one of the frame's SPIs.
+    // EOPNOTSUPP without one (a GICv3: its ITS is not supported yet, PCI uses INTx).
+    Result<u32> allocate_msi() override;
+    void free_msi(u32 line) override;
+    irq::MsiMessage msi_message(u32 line) const override;
 
     // The interrupt entry: acknowledge the highest-priority pending interrupt (its INTID is
     // intid(ack), first_special or above when none is pending), and end it after handling.
@@ -96,6 +101,7 @@ private:
     void configure_trigger(u32 line, bool edge);
 
     Result<void> map(const boot::DeviceTree& dt, boot::DeviceTree::Node node);
+    Result<void> init_v2m(const boot::DeviceTree& dt, boot::DeviceTree::Node node);
     Result<void> check_redistributors() const;
     void init_distributor();
     Result<void> init_private_lines();
@@ -119,6 +125,11 @@ private:
     Array<u64, max_cpus> sgi_targets_{};
     SpinLock config_lock_;
     Array<u32, irq::max_lines / 32> edge_{}; // the trigger translate last saw, applied on enable
+    // GICv2m: the frame's SETSPI register and its SPIs [msi_first_, msi_first_ + msi_count_).
+    Optional<IoMem> v2m_;
+    u32 msi_first_ = 0;
+    u32 msi_count_ = 0;
+    Array<u32, irq::max_lines / 32> msi_used_{};
 };
 
 // The registered controller (null before init_interrupts).

@@ -4,7 +4,7 @@
 //
 // The IDT's vectors:
 //   0x00-0x1f  exceptions (traps.cc)
-//   0x20-0xdf  GSI n arrives at 0x20 + n: the controller's line number is the GSI
+//   0x20-0xdf  line n arrives at 0x20 + n: the GSIs first (line = GSI), then MSI lines
 //   0xe0-0xef  the legacy 8259s, remapped here and masked; nothing should arrive
 //   0xf0       the local APIC timer
 //   0xf1       inter-processor interrupts (smp.cc): cross-CPU calls and wake-ups
@@ -136,5 +136,7 @@ private:
 Result<void> init_io_apics(const Madt& madt, u32 destination);
 // The I/O APIC serving gsi, for ktests and logs.
 IoApic* io_apic_for(u32 gsi);
+// The GSIs the I/O APICs have; the controller's lines above them are MSI lines.
+u32 gsi_count();
 
 } // namespace keel::x86

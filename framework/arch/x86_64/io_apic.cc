@@ -1,8 +1,11 @@
 // The I/O APICs and the irq::Controller over them: the controller's line number is the ACPI GSI,
 // delivered at vector 0x20 + GSI to the boot CPU. A line is masked and unmasked at its I/O APIC
 // pin; the EOI goes to the local APIC (interrupts.cc), which forwards it to the I/O APIC for
-// level-triggered lines.
+// level-triggered lines. Lines above the GSIs are message-signalled (PCI MSI/MSI-X): a device
+// writes the vector to the local APIC's address window, so they need no pin and are masked at
+// the device (irq::LineMask).
 #include <keel/ktl/array.h>
+#include <keel/spin_lock.h>
 
 #include "apic.h"
 #include "io_mem_internal.h"
@@ -30,12 +33,16 @@ class ApicController final : public irq::Controller {
 public:
     StringView name() const override { return "LAPIC+IOAPIC"; }
     Result<u32> translate(const IrqSource& source) override;
-    u32 line_count() const override { return line_count_; }
+    u32 line_count() const override { return max_lines; }
     void enable(u32 line) override { set_masked(line, false); }
     void disable(u32 line) override { set_masked(line, true); }
+    Result<u32> allocate_msi() override;
+    void free_msi(u32 line) override;
+    irq::MsiMessage msi_message(u32 line) const override;
 
     Result<void> init(const Madt& madt, u32 destination);
     IoApic* io_apic_for(u32 gsi);
+    u32 gsi_count() const { return line_count_; }
 
 private:
     void set_masked(u32 line, bool masked) {
@@ -48,7 +55,10 @@ private:
     Array<IoApic, max_io_apics> io_apics_{};
     usize io_apic_count_ = 0;
     FixedVector<Madt::Override, 16> overrides_;
-    u32 line_count_ = 0;
+    u32 line_count_ = 0; // GSIs; MSI lines are [line_count_, max_lines)
+    u32 destination_ = 0;
+    SpinLock msi_lock_;
+    Array<bool, max_lines> msi_used_{};
 };
 
 constinit ApicController the_controller;
@@ -77,6 +87,7 @@ Result<void> ApicController::init(const Madt& madt, u32 destination) {
         return Errno::enodev;
     }
     overrides_ = madt.overrides;
+    destination_ = destination;
     for (const Madt::IoApic& facts : madt.io_apics) {
         if (io_apic_count_ == max_io_apics) {
             break;
@@ -132,6 +143,31 @@ Result<u32> ApicController::translate(const IrqSource& source) {
         return Errno::einval;
     }
     return gsi;
+}
+
+Result<u32> ApicController::allocate_msi() {
+    SpinLockGuard guard(msi_lock_);
+    for (u32 line = line_count_; line < max_lines; ++line) {
+        if (!msi_used_[line]) {
+            msi_used_[line] = true;
+            return line;
+        }
+    }
+    return Errno::enospc;
+}
+
+void ApicController::free_msi(u32 line) {
+    SpinLockGuard guard(msi_lock_);
+    if (line >= line_count_ && line < max_lines) {
+        msi_used_[line] = false;
+    }
+}
+
+// Intel SDM vol. 3, 11.11: address 0xFEE00000 with the destination APIC id in bits 19:12
+// (physical mode, no redirection hint); data: the vector, fixed delivery, edge-triggered.
+irq::MsiMessage ApicController::msi_message(u32 line) const {
+    constexpr u64 msi_address_base = 0xfee00000;
+    return {msi_address_base | (u64{destination_ & 0xff} << 12), vector_first_line + line};
 }
 
 IoApic* ApicController::io_apic_for(u32 gsi) {
@@ -192,5 +228,6 @@ Result<void> init_io_apics(const Madt& madt, u32 destination) {
 }
 
 IoApic* io_apic_for(u32 gsi) { return the_controller.io_apic_for(gsi); }
+u32 gsi_count() { return the_controller.gsi_count(); }
 
 } // namespace keel::x86

@@ -52,6 +52,9 @@ struct HostBridge {
 // Discovery registers each bridge once, before pci::enumerate (ENOSPC beyond a few).
 Result<void> register_host_bridge(const HostBridge& bridge);
 
+// Bridges registered so far (the ktests tell "no PCI on this machine" from "PCI broken").
+usize host_bridge_count();
+
 // Walks every registered bridge; logs each function like lspci. Called once at boot.
 void enumerate();
 

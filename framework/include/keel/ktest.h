@@ -1,6 +1,7 @@
 // ktest: in-kernel tests, declared in any layer and collected through the `ktest_cases` linker
-// section. The command-line word `ktest` (or `ktest=FILTER`, a substring of "suite.name") runs
-// them; each prints one line and the run closes with `ktest: N passed, M failed`.
+// section. The command-line word `ktest` (or `ktest=FILTER`, substrings of "suite.name"
+// separated by commas) runs them; each prints one line and the run closes with `ktest: N passed, M
+// failed`.
 //
 //   KTEST(memory_map, regions_are_sorted) {
 //       KEXPECT(...);

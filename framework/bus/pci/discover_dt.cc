@@ -2,11 +2,8 @@
 // riscv64 and aarch64 virt machines), read per the PCI bus binding (IEEE 1275 PCI, Linux's
 // Documentation/devicetree/bindings/pci): reg is the ECAM window, bus-range its buses, ranges
 // the CPU windows onto PCI space, interrupt-map the INTx wiring.
-#include <keel/log.h>
-
 #include "boot/live_device_tree.h"
 #include "bus/pci/discover.h"
-#include "bus/pci/host_bridge.h"
 
 namespace keel::pci {
 
@@ -46,13 +43,18 @@ Result<void> read_ranges(const DeviceTree& dt, DeviceTree::Node node, HostBridge
         }
         Window* slot = nullptr;
         switch (space_code(hi)) {
-        case space_io: slot = &bridge.io; break;
-        case space_mem32: slot = &bridge.mem32; break;
+        case space_io:
+            slot = &bridge.io;
+            break;
+        case space_mem32:
+            slot = &bridge.mem32;
+            break;
         case space_mem64:
             slot = &bridge.mem64;
             bridge.prefetchable64 = prefetchable(hi);
             break;
-        default: break; // configuration space: ECAM comes from reg
+        default:
+            break; // configuration space: ECAM comes from reg
         }
         // The first window of each kind; QEMU gives one of each.
         if (slot != nullptr && slot->size == 0) {
@@ -108,7 +110,9 @@ Result<void> read_interrupt_map(const DeviceTree& dt, DeviceTree::Node node, Hos
     return {};
 }
 
-Result<HostBridge> read_bridge(const DeviceTree& dt, DeviceTree::Node node) {
+} // namespace
+
+Result<HostBridge> read_host_bridge(const DeviceTree& dt, DeviceTree::Node node) {
     HostBridge bridge;
     Optional<PhysRange> ecam = boot::first_reg(dt, node);
     if (!ecam || ecam->size < (u64{1} << 20)) {
@@ -136,35 +140,6 @@ Result<HostBridge> read_bridge(const DeviceTree& dt, DeviceTree::Node node) {
     // No dma-ranges on QEMU's gpex: device addresses are physical addresses.
     bridge.dma = DmaSpace::identity();
     return bridge;
-}
-
-} // namespace
-
-void discover_device_tree_bridges() {
-    Optional<DeviceTree> dt = boot::live_device_tree();
-    if (!dt) {
-        return;
-    }
-    dt->for_each_node([&](DeviceTree::Node node) {
-        if (!dt->is_enabled(node) || !dt->is_compatible(node, "pci-host-ecam-generic")) {
-            return;
-        }
-        Result<HostBridge> bridge = read_bridge(*dt, node);
-        if (bridge.is_error()) {
-            log::warn("pci: {}: malformed host bridge node ({}), ignored", dt->name(node),
-                      bridge.error());
-            return;
-        }
-        const HostBridge& b = bridge.value();
-        log::info("pci: host bridge {} ECAM {:#x} buses {:02x}-{:02x}, io {:#x}+{:#x}, "
-                  "mem {:#x}+{:#x}, mem64 {:#x}+{:#x}, {} INTx routes",
-                  dt->name(node), b.ecam_base, b.bus_start, b.bus_end, b.io.cpu_base, b.io.size,
-                  b.mem32.cpu_base, b.mem32.size, b.mem64.cpu_base, b.mem64.size,
-                  b.intx_routes.size());
-        if (Result<void> added = register_host_bridge(b); added.is_error()) {
-            log::warn("pci: {}: cannot register ({})", dt->name(node), added.error());
-        }
-    });
 }
 
 } // namespace keel::pci
