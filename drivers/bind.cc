@@ -74,8 +74,55 @@ void bind_platform_devices() {
     }
 }
 
+// PCI functions by identity: virtio's vendor, modern (0x1040-0x107f) and transitional
+// (0x1000-0x103f) device ids.
+struct PciMatch {
+    u16 vendor;
+    u16 first_device;
+    u16 last_device;
+};
+constexpr Array<PciMatch, 2> virtio_pci_matches{{
+    {0x1af4, 0x1000, 0x103f},
+    {0x1af4, 0x1040, 0x107f},
+}};
+
+void bind_pci_functions() {
+    for (usize i = 0; i < pci::function_count(); ++i) {
+        Optional<PciFunctionInfo> info = pci::function_info(i);
+        if (!info || info->claimed) {
+            continue;
+        }
+        bool matches = false;
+        for (const PciMatch& m : virtio_pci_matches) {
+            matches = matches || (info->identity.vendor == m.vendor &&
+                                  info->identity.device >= m.first_device &&
+                                  info->identity.device <= m.last_device);
+        }
+        if (!matches) {
+            continue;
+        }
+        Result<PciDevice> device = pci::claim(i);
+        if (device.is_error()) {
+            continue;
+        }
+        Result<Box<Transport>> transport = virtio::probe_pci(device.release_value());
+        if (transport.is_error()) {
+            if (transport.error() != Errno::enodev) {
+                const PciAddress& a = info->address;
+                log::warn("virtio-pci: {:04x}:{:02x}:{:02x}.{}: {}", a.segment, a.bus, a.device,
+                          a.function, transport.error());
+            }
+            continue;
+        }
+        bind_virtio(transport.release_value());
+    }
+}
+
 } // namespace
 
-void bind_all() { bind_platform_devices(); }
+void bind_all() {
+    bind_platform_devices();
+    bind_pci_functions();
+}
 
 } // namespace keel::drivers
