@@ -106,8 +106,17 @@ KTEST(virtio_blk, writes_read_back_and_flush_by_interrupt) {
     Result<Vector<u8>> data = buffer(count * sector_bytes);
     Result<Vector<u8>> back = buffer(count * sector_bytes);
     KASSERT(data.ok() && back.ok());
+    // Each sector starts with "keel wrote sector N\n" (the test script checks the image after
+    // the run), the rest a byte pattern that differs from the prepared one.
     for (usize i = 0; i < data.value().size(); ++i) {
         data.value()[i] = static_cast<u8>((i * 7 + 3) ^ (i >> 9));
+    }
+    for (usize s = 0; s < count; ++s) {
+        FixedString<32> text;
+        format(text, "keel wrote sector {}\n", first + s);
+        for (usize i = 0; i < text.view().size(); ++i) {
+            data.value()[s * sector_bytes + i] = static_cast<u8>(text.view()[i]);
+        }
     }
     KASSERT(d.write(first, Span<const u8>(data.value().span())).ok());
     KASSERT(d.flush().ok());
@@ -117,15 +126,6 @@ KTEST(virtio_blk, writes_read_back_and_flush_by_interrupt) {
         same = same && data.value()[i] == back.value()[i];
     }
     KEXPECT(same);
-    // Put the prepared pattern back so the disk reads as prepared for the next case and run.
-    Array<u8, sector_bytes> sector{};
-    for (usize i = 0; i < count; ++i) {
-        expected_sector(first + i, sector.span());
-        KEXPECT(d.write(first + i, Span<const u8>(sector.span())).ok());
-    }
-    KEXPECT(d.flush().ok());
-    KASSERT(d.read(first, back.value().span()).ok());
-    KEXPECT(sectors_match_pattern(first, back.value().span()));
     Optional<u64> irqs_after = virtio::block_interrupt_count(d.name());
     KASSERT(irqs_after.has_value());
     KEXPECT(*irqs_after > *irqs_before); // completions came by interrupt
