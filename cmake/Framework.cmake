@@ -29,9 +29,10 @@ set(KEEL_SERVICES_PORTABLE_SOURCES
     services/exec/elf.cc
 )
 
-# Drivers code that needs no registers or interrupts (virtqueues): host-tested against fake
-# devices.
+# Drivers code that needs no registers or interrupts (virtqueues, the transports' common
+# sequence): host-tested against fake devices.
 set(KEEL_DRIVERS_PORTABLE_SOURCES
+    drivers/virtio/transport.cc
     drivers/virtio/virtqueue.cc
 )
 
