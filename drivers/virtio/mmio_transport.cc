@@ -177,15 +177,17 @@ Result<Box<Transport>> probe_mmio(PlatformDevice device) {
         log::warn("virtio-mmio: {} has magic {:#x}, not a virtio device", name, magic);
         return Errno::enodev;
     }
-    u32 version = TRY(regs.read32(reg::version));
-    if (version != 2) {
-        log::info("virtio-mmio: {} is version {} ({}), not bound: only version 2 is driven", name,
-                  version, version == 1 ? StringView("legacy") : StringView("unknown"));
-        return Errno::enodev;
-    }
+    // DeviceID is at the same place in both versions: an empty slot is skipped without a word.
     u32 id = TRY(regs.read32(reg::device_id));
     if (id == 0) {
         return Errno::enodev; // an empty slot (4.2.3.1.1)
+    }
+    u32 version = TRY(regs.read32(reg::version));
+    if (version != 2) {
+        log::info("virtio-mmio: {} (device id {}) is version {} ({}), not bound: only version 2 "
+                  "is driven",
+                  name, id, version, version == 1 ? StringView("legacy") : StringView("unknown"));
+        return Errno::enodev;
     }
     Optional<IrqLine> irq;
     if (device.info().irq_count > 0) {
