@@ -24,7 +24,7 @@ constexpr usize receive_buffers = 4;
 constexpr usize chunk_bytes = 512; // one receive buffer, one transmit piece
 constexpr usize max_pending_input = 4096;
 
-class VirtioConsole final : public IrqHandler {
+class VirtioConsole final : public RefCounted<VirtioConsole>, public IrqHandler {
 public:
     VirtioConsole(Box<Transport> transport, Box<Virtqueue> rx, Box<Virtqueue> tx,
                   DmaBuffer rx_memory, DmaBuffer tx_memory)
@@ -32,7 +32,6 @@ public:
           tx_memory_(move(tx_memory)) {}
     VirtioConsole(const VirtioConsole&) = delete;
     VirtioConsole& operator=(const VirtioConsole&) = delete;
-    virtual ~VirtioConsole() = default;
 
     Transport& transport() { return *transport_; }
 
@@ -168,25 +167,25 @@ private:
     WaitQueue transmitted_;
 };
 
-KEEL_GLOBAL(Vector<Box<VirtioConsole>>, consoles);
+KEEL_GLOBAL(Vector<RefPtr<VirtioConsole>>, consoles);
 
-Result<Box<VirtioConsole>> create(Box<Transport> transport) {
+Result<RefPtr<VirtioConsole>> create(Box<Transport> transport) {
     Transport& t = *transport;
     TRY(t.begin_initialization(virtio::feature_access_platform, 0));
-    Result<Box<VirtioConsole>> made = [&]() -> Result<Box<VirtioConsole>> {
+    Result<RefPtr<VirtioConsole>> made = [&]() -> Result<RefPtr<VirtioConsole>> {
         Box<Virtqueue> rx = TRY(t.setup_queue(receive_queue, 8));
         Box<Virtqueue> tx = TRY(t.setup_queue(transmit_queue, 8));
         DmaBuffer rx_memory = TRY(DmaBuffer::allocate(t.dma_space(), chunk_bytes * receive_buffers,
                                                       DmaDirection::from_device));
         DmaBuffer tx_memory =
             TRY(DmaBuffer::allocate(t.dma_space(), chunk_bytes, DmaDirection::to_device));
-        return make_box<VirtioConsole>(move(transport), move(rx), move(tx), move(rx_memory),
+        return make_ref<VirtioConsole>(move(transport), move(rx), move(tx), move(rx_memory),
                                        move(tx_memory));
     }();
     if (made.is_error()) {
         return made.error();
     }
-    Box<VirtioConsole> console = made.release_value();
+    RefPtr<VirtioConsole> console = made.release_value();
     Result<void> ready = [&]() -> Result<void> {
         TRY(console->post_receive_buffers());
         TRY(console->transport().attach_interrupt(*console));
@@ -199,13 +198,13 @@ Result<Box<VirtioConsole>> create(Box<Transport> transport) {
     return console;
 }
 
-// consoles keeps every device for good, so the object outlives the lock.
-Optional<VirtioConsole*> first_console() {
-    return consoles.with([](Vector<Box<VirtioConsole>>& all) -> Optional<VirtioConsole*> {
+// The first device, shared: the caller keeps it alive outside the lock.
+Optional<RefPtr<VirtioConsole>> first_console() {
+    return consoles.with([](Vector<RefPtr<VirtioConsole>>& all) -> Optional<RefPtr<VirtioConsole>> {
         if (all.empty()) {
             return none;
         }
-        return &*all[0];
+        return all[0];
     });
 }
 
@@ -214,10 +213,10 @@ Optional<VirtioConsole*> first_console() {
 namespace virtio {
 
 Result<void> bind_console(Box<Transport> transport) {
-    Box<VirtioConsole> console = TRY(create(move(transport)));
+    RefPtr<VirtioConsole> console = TRY(create(move(transport)));
     log::info("virtio-console: port 0 on {}", console->transport().description());
     return consoles.with(
-        [&](Vector<Box<VirtioConsole>>& all) { return all.push_back(move(console)); });
+        [&](Vector<RefPtr<VirtioConsole>>& all) { return all.push_back(move(console)); });
 }
 
 } // namespace virtio
@@ -225,7 +224,7 @@ Result<void> bind_console(Box<Transport> transport) {
 bool virtio_console_present() { return first_console().has_value(); }
 
 Result<void> virtio_console_write(Span<const u8> bytes) {
-    Optional<VirtioConsole*> console = first_console();
+    Optional<RefPtr<VirtioConsole>> console = first_console();
     if (!console) {
         return Errno::enodev;
     }
@@ -233,7 +232,7 @@ Result<void> virtio_console_write(Span<const u8> bytes) {
 }
 
 usize virtio_console_read(Span<u8> out) {
-    Optional<VirtioConsole*> console = first_console();
+    Optional<RefPtr<VirtioConsole>> console = first_console();
     return console ? (*console)->read(out) : 0;
 }
 

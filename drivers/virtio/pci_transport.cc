@@ -96,15 +96,17 @@ public:
         }
     }
 
-    // Routes configuration changes and queues to their MSI-X vectors; the device must accept.
+    // Configuration changes go to MSI-X vector 0. None of the drivers needs them, so a device
+    // that refuses the vector (VIRTIO_MSI_NO_VECTOR on read-back: it could not map it) is only
+    // logged; the queues' vectors are what matters.
     Result<void> set_config_vector() {
         if (!msix_) {
             return {};
         }
         TRY(common_.write16(common::msix_config, 0));
         if (TRY(common_.read16(common::msix_config)) == no_vector) {
-            log::warn("virtio-pci: {} refused MSI-X vector 0 for configuration", description());
-            return Errno::eio;
+            log::warn("virtio-pci: {} refused MSI-X vector 0 for configuration changes",
+                      description());
         }
         return {};
     }
@@ -186,11 +188,17 @@ public:
         TRY(write_pair(common::queue_driver, q.driver_area()));
         TRY(write_pair(common::queue_device, q.device_area()));
         if (msix_) {
+            // Vector 1 when there are two, else (or when the device refuses 1) vector 0, shared
+            // with configuration changes. Without a vector the queue would never interrupt.
             u16 vector = lines_.size() > 1 ? 1 : 0;
             TRY(common_.write16(common::queue_msix_vector, vector));
+            if (TRY(common_.read16(common::queue_msix_vector)) == no_vector && vector != 0) {
+                vector = 0;
+                TRY(common_.write16(common::queue_msix_vector, vector));
+            }
             if (TRY(common_.read16(common::queue_msix_vector)) == no_vector) {
-                log::warn("virtio-pci: {} refused MSI-X vector {} for queue {}", description(),
-                          vector, q.index());
+                log::warn("virtio-pci: {} refused every MSI-X vector for queue {}", description(),
+                          q.index());
                 return Errno::eio;
             }
         }

@@ -20,13 +20,12 @@ using virtio::Virtqueue;
 constexpr usize buffer_bytes = 256;
 constexpr usize boot_entropy_bytes = 64;
 
-class VirtioRng final : public IrqHandler {
+class VirtioRng final : public RefCounted<VirtioRng>, public IrqHandler {
 public:
     VirtioRng(Box<Transport> transport, Box<Virtqueue> queue, DmaBuffer buffer)
         : transport_(move(transport)), queue_(move(queue)), buffer_(move(buffer)) {}
     VirtioRng(const VirtioRng&) = delete;
     VirtioRng& operator=(const VirtioRng&) = delete;
-    virtual ~VirtioRng() = default;
 
     Transport& transport() { return *transport_; }
 
@@ -101,21 +100,21 @@ private:
     WaitQueue completions_;
 };
 
-KEEL_GLOBAL(Vector<Box<VirtioRng>>, rngs);
+KEEL_GLOBAL(Vector<RefPtr<VirtioRng>>, rngs);
 
-Result<Box<VirtioRng>> create(Box<Transport> transport) {
+Result<RefPtr<VirtioRng>> create(Box<Transport> transport) {
     Transport& t = *transport;
     TRY(t.begin_initialization(virtio::feature_access_platform, 0));
-    Result<Box<VirtioRng>> made = [&]() -> Result<Box<VirtioRng>> {
+    Result<RefPtr<VirtioRng>> made = [&]() -> Result<RefPtr<VirtioRng>> {
         Box<Virtqueue> queue = TRY(t.setup_queue(0, 4));
         DmaBuffer buffer =
             TRY(DmaBuffer::allocate(t.dma_space(), buffer_bytes, DmaDirection::from_device));
-        return make_box<VirtioRng>(move(transport), move(queue), move(buffer));
+        return make_ref<VirtioRng>(move(transport), move(queue), move(buffer));
     }();
     if (made.is_error()) {
         return made.error(); // the transport is gone with the failed parts
     }
-    Box<VirtioRng> rng = made.release_value();
+    RefPtr<VirtioRng> rng = made.release_value();
     Result<void> ready = [&]() -> Result<void> {
         TRY(rng->transport().attach_interrupt(*rng));
         return rng->transport().finish_initialization();
@@ -127,13 +126,13 @@ Result<Box<VirtioRng>> create(Box<Transport> transport) {
     return rng;
 }
 
-// The first device: rngs keeps every device for good, so the object outlives the lock.
-Optional<VirtioRng*> first_rng() {
-    return rngs.with([](Vector<Box<VirtioRng>>& all) -> Optional<VirtioRng*> {
+// The first device, shared: the caller keeps it alive outside the lock.
+Optional<RefPtr<VirtioRng>> first_rng() {
+    return rngs.with([](Vector<RefPtr<VirtioRng>>& all) -> Optional<RefPtr<VirtioRng>> {
         if (all.empty()) {
             return none;
         }
-        return &*all[0];
+        return all[0];
     });
 }
 
@@ -142,7 +141,7 @@ Optional<VirtioRng*> first_rng() {
 namespace virtio {
 
 Result<void> bind_entropy(Box<Transport> transport) {
-    Box<VirtioRng> rng = TRY(create(move(transport)));
+    RefPtr<VirtioRng> rng = TRY(create(move(transport)));
     Array<u8, boot_entropy_bytes> seed{};
     Result<usize> got = rng->read(seed.span());
     if (got.is_error()) {
@@ -152,7 +151,7 @@ Result<void> bind_entropy(Box<Transport> transport) {
     random::add_entropy(seed.span().first(got.value()));
     log::info("virtio-rng: {} bytes of entropy from {}", got.value(),
               rng->transport().description());
-    return rngs.with([&](Vector<Box<VirtioRng>>& all) { return all.push_back(move(rng)); });
+    return rngs.with([&](Vector<RefPtr<VirtioRng>>& all) { return all.push_back(move(rng)); });
 }
 
 } // namespace virtio
@@ -160,7 +159,7 @@ Result<void> bind_entropy(Box<Transport> transport) {
 bool virtio_rng_present() { return first_rng().has_value(); }
 
 Result<usize> virtio_rng_read(Span<u8> out) {
-    Optional<VirtioRng*> rng = first_rng();
+    Optional<RefPtr<VirtioRng>> rng = first_rng();
     if (!rng) {
         return Errno::enodev;
     }
