@@ -4,6 +4,8 @@
 #pragma once
 
 #include <keel/box.h>
+#include <keel/ktl/array.h>
+#include <keel/ktl/format.h>
 #include <keel/ktl/optional.h>
 #include <keel/ktl/span.h>
 #include <keel/ktl/string_view.h>
