@@ -29,6 +29,13 @@ set(KEEL_SERVICES_PORTABLE_SOURCES
     services/exec/elf.cc
 )
 
+# Drivers code that needs no registers or interrupts (virtqueues, the transports' common
+# sequence): host-tested against fake devices.
+set(KEEL_DRIVERS_PORTABLE_SOURCES
+    drivers/virtio/transport.cc
+    drivers/virtio/virtqueue.cc
+)
+
 set(KEEL_LIBFDT_SOURCES
     ${KEEL_LIBFDT_DIR}/fdt.c
     ${KEEL_LIBFDT_DIR}/fdt_ro.c

@@ -10,8 +10,10 @@ target_compile_options(keel_host_libfdt PRIVATE -w ${KEEL_SANITIZERS})
 
 list(TRANSFORM KEEL_FRAMEWORK_PORTABLE_SOURCES PREPEND ${CMAKE_SOURCE_DIR}/)
 list(TRANSFORM KEEL_SERVICES_PORTABLE_SOURCES PREPEND ${CMAKE_SOURCE_DIR}/)
+list(TRANSFORM KEEL_DRIVERS_PORTABLE_SOURCES PREPEND ${CMAKE_SOURCE_DIR}/)
 add_library(keel_host_framework STATIC ${KEEL_FRAMEWORK_PORTABLE_SOURCES}
-    ${KEEL_SERVICES_PORTABLE_SOURCES} ${CMAKE_SOURCE_DIR}/framework/host/assert.cc
+    ${KEEL_SERVICES_PORTABLE_SOURCES} ${KEEL_DRIVERS_PORTABLE_SOURCES}
+    ${CMAKE_SOURCE_DIR}/framework/host/assert.cc
     ${CMAKE_SOURCE_DIR}/framework/host/runtime.cc ${CMAKE_SOURCE_DIR}/framework/host/dma_pages.cc)
 target_include_directories(keel_host_framework PUBLIC
     ${CMAKE_SOURCE_DIR}/framework/include ${CMAKE_SOURCE_DIR}/framework ${CMAKE_SOURCE_DIR}

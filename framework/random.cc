@@ -144,6 +144,17 @@ void fill(Span<u8> out) {
     g.rekey();
 }
 
+void add_entropy(Span<const u8> bytes) {
+    Generator& g = generator;
+    SpinLockGuard guard(g.lock);
+    if (!g.seeded) {
+        seed_locked(g);
+    }
+    // absorb XORs each 32 bytes into the key and replaces the key by a block of output under
+    // it, so the new key depends on the old key and every byte added.
+    g.absorb(bytes);
+}
+
 u64 next_u64() {
     Array<u8, 8> bytes{};
     fill(bytes.span());

@@ -1,5 +1,6 @@
 // The services' entry point: the framework has the machine up; from here on everything is the
 // Linux personality (for now: the boot report, the in-kernel tests, and power-off).
+#include "drivers/bind.h"
 #include "services/kernel/boot_report.h"
 #include "services/kernel/init.h"
 
@@ -24,6 +25,7 @@ namespace {
     if (cmdline.has("keel.test_panic")) {
         services::deliberate_panic_outer();
     }
+    drivers::bind_all();
     if (cmdline.has("ktest")) {
         usize failed = ktest::run_all(cmdline.value("ktest").value_or(StringView()));
         power_off(failed == 0 ? 0 : 1);

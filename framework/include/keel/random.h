@@ -10,5 +10,8 @@ namespace keel::random {
 
 void fill(Span<u8> out);
 u64 next_u64();
+// Mixes bytes from an entropy source (a hardware RNG such as virtio-rng) into the generator's
+// key. Bytes of any quality are safe to add: they can only add unpredictability.
+void add_entropy(Span<const u8> bytes);
 
 } // namespace keel::random

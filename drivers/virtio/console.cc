@@ -1,0 +1,239 @@
+// virtio-console (virtio 1.2, 5.3), port 0 only (VIRTIO_CONSOLE_F_MULTIPORT is not taken):
+// queue 0 receives (device-writable buffers kept posted), queue 1 transmits (device-readable).
+// What arrives is kept in a bounded buffer until read; writes wait for the device to take them.
+#include <keel/global.h>
+#include <keel/log.h>
+#include <keel/mutex.h>
+#include <keel/spin_lock.h>
+#include <keel/wait_queue.h>
+
+#include "drivers/virtio/drivers.h"
+
+namespace keel::drivers {
+
+namespace {
+
+using virtio::Segment;
+using virtio::Transport;
+using virtio::UsedChain;
+using virtio::Virtqueue;
+
+constexpr u16 receive_queue = 0;
+constexpr u16 transmit_queue = 1;
+constexpr usize receive_buffers = 4;
+constexpr usize chunk_bytes = 512; // one receive buffer, one transmit piece
+constexpr usize max_pending_input = 4096;
+
+class VirtioConsole final : public RefCounted<VirtioConsole>, public IrqHandler {
+public:
+    VirtioConsole(Box<Transport> transport, Box<Virtqueue> rx, Box<Virtqueue> tx,
+                  DmaBuffer rx_memory, DmaBuffer tx_memory)
+        : transport_(move(transport)), rx_(move(rx)), tx_(move(tx)), rx_memory_(move(rx_memory)),
+          tx_memory_(move(tx_memory)) {}
+    VirtioConsole(const VirtioConsole&) = delete;
+    VirtioConsole& operator=(const VirtioConsole&) = delete;
+
+    Transport& transport() { return *transport_; }
+
+    // Posts every receive buffer; before DRIVER_OK, so no interrupt races with it.
+    Result<void> post_receive_buffers() {
+        SpinLockGuard guard(lock_);
+        for (usize i = 0; i < receive_buffers; ++i) {
+            TRY(post(i));
+        }
+        return rx_->kick();
+    }
+
+    Result<void> write(Span<const u8> bytes) {
+        MutexGuard one_at_a_time(writers_);
+        for (usize done = 0; done < bytes.size(); done += chunk_bytes) {
+            usize n = min(chunk_bytes, bytes.size() - done);
+            TRY(tx_memory_.write(0, bytes.subspan(done, n)));
+            {
+                SpinLockGuard guard(lock_);
+                if (failed_) {
+                    return Errno::eio;
+                }
+                tx_memory_.sync_for_device();
+                Array<Segment, 1> readable{TRY(Segment::of(tx_memory_, 0, n))};
+                TRY(tx_->add(Span<const Segment>(readable.span()), {}));
+                sent_ = false;
+                TRY(tx_->kick());
+            }
+            transmitted_.wait_until([&] {
+                SpinLockGuard guard(lock_);
+                return sent_;
+            });
+            SpinLockGuard guard(lock_);
+            if (failed_) {
+                return Errno::eio;
+            }
+        }
+        return {};
+    }
+
+    usize read(Span<u8> out) {
+        SpinLockGuard guard(lock_);
+        usize n = min(out.size(), input_.size());
+        for (usize i = 0; i < n; ++i) {
+            out[i] = input_[i];
+        }
+        for (usize i = 0; i < n; ++i) {
+            input_.remove(0);
+        }
+        return n;
+    }
+
+    void handle_irq() override {
+        Result<u32> cause = transport_->acknowledge_interrupt();
+        if (cause.is_error() || (cause.value() & virtio::interrupt_queue) == 0) {
+            return;
+        }
+        bool wake = false;
+        {
+            SpinLockGuard guard(lock_);
+            if (drain_receive().is_error() || drain_transmit(wake).is_error()) {
+                failed_ = true;
+                wake = true;
+            }
+        }
+        if (wake) {
+            transmitted_.wake_all();
+        }
+    }
+
+private:
+    Result<void> post(usize buffer) {
+        Array<Segment, 1> writable{TRY(Segment::of(rx_memory_, chunk_bytes * buffer, chunk_bytes))};
+        u16 head = TRY(rx_->add({}, Span<const Segment>(writable.span())));
+        rx_heads_[buffer] = head;
+        return {};
+    }
+
+    Result<void> drain_receive() {
+        bool reposted = false;
+        for (;;) {
+            Optional<UsedChain> used = TRY(rx_->collect());
+            if (!used) {
+                break;
+            }
+            usize buffer = receive_buffers;
+            for (usize i = 0; i < receive_buffers; ++i) {
+                buffer = rx_heads_[i] == used->head ? i : buffer;
+            }
+            if (buffer == receive_buffers) {
+                return Errno::eio;
+            }
+            rx_memory_.sync_for_cpu();
+            Array<u8, chunk_bytes> bytes{};
+            Span<u8> got = bytes.span().first(used->written);
+            TRY(rx_memory_.read(chunk_bytes * buffer, got));
+            for (u8 b : got) {
+                if (input_.size() < max_pending_input) {
+                    TRY(input_.push_back(b)); // beyond the bound, input is dropped
+                }
+            }
+            TRY(post(buffer));
+            reposted = true;
+        }
+        if (reposted) {
+            TRY(rx_->kick());
+        }
+        return {};
+    }
+
+    Result<void> drain_transmit(bool& wake) {
+        for (;;) {
+            Optional<UsedChain> used = TRY(tx_->collect());
+            if (!used) {
+                return {};
+            }
+            sent_ = true;
+            wake = true;
+        }
+    }
+
+    Box<Transport> transport_;
+    Box<Virtqueue> rx_;
+    Box<Virtqueue> tx_;
+    DmaBuffer rx_memory_; // receive_buffers of chunk_bytes
+    DmaBuffer tx_memory_;
+    Mutex writers_;
+    SpinLock lock_; // the queues, rx_heads_, input_, sent_, failed_; shared with the handler
+    Array<u16, receive_buffers> rx_heads_{};
+    Vector<u8> input_;
+    bool sent_ = false;
+    bool failed_ = false;
+    WaitQueue transmitted_;
+};
+
+KEEL_GLOBAL(Vector<RefPtr<VirtioConsole>>, consoles);
+
+Result<RefPtr<VirtioConsole>> create(Box<Transport> transport) {
+    Transport& t = *transport;
+    TRY(t.begin_initialization(virtio::feature_access_platform, 0));
+    Result<RefPtr<VirtioConsole>> made = [&]() -> Result<RefPtr<VirtioConsole>> {
+        Box<Virtqueue> rx = TRY(t.setup_queue(receive_queue, 8));
+        Box<Virtqueue> tx = TRY(t.setup_queue(transmit_queue, 8));
+        DmaBuffer rx_memory = TRY(DmaBuffer::allocate(t.dma_space(), chunk_bytes * receive_buffers,
+                                                      DmaDirection::from_device));
+        DmaBuffer tx_memory =
+            TRY(DmaBuffer::allocate(t.dma_space(), chunk_bytes, DmaDirection::to_device));
+        return make_ref<VirtioConsole>(move(transport), move(rx), move(tx), move(rx_memory),
+                                       move(tx_memory));
+    }();
+    if (made.is_error()) {
+        return made.error();
+    }
+    RefPtr<VirtioConsole> console = made.release_value();
+    Result<void> ready = [&]() -> Result<void> {
+        TRY(console->post_receive_buffers());
+        TRY(console->transport().attach_interrupt(*console));
+        return console->transport().finish_initialization();
+    }();
+    if (ready.is_error()) {
+        console->transport().fail();
+        return ready.error();
+    }
+    return console;
+}
+
+// The first device, shared: the caller keeps it alive outside the lock.
+Optional<RefPtr<VirtioConsole>> first_console() {
+    return consoles.with([](Vector<RefPtr<VirtioConsole>>& all) -> Optional<RefPtr<VirtioConsole>> {
+        if (all.empty()) {
+            return none;
+        }
+        return all[0];
+    });
+}
+
+} // namespace
+
+namespace virtio {
+
+Result<void> bind_console(Box<Transport> transport) {
+    RefPtr<VirtioConsole> console = TRY(create(move(transport)));
+    log::info("virtio-console: port 0 on {}", console->transport().description());
+    return consoles.with(
+        [&](Vector<RefPtr<VirtioConsole>>& all) { return all.push_back(move(console)); });
+}
+
+} // namespace virtio
+
+bool virtio_console_present() { return first_console().has_value(); }
+
+Result<void> virtio_console_write(Span<const u8> bytes) {
+    Optional<RefPtr<VirtioConsole>> console = first_console();
+    if (!console) {
+        return Errno::enodev;
+    }
+    return (*console)->write(bytes);
+}
+
+usize virtio_console_read(Span<u8> out) {
+    Optional<RefPtr<VirtioConsole>> console = first_console();
+    return console ? (*console)->read(out) : 0;
+}
+
+} // namespace keel::drivers
