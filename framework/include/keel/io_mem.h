@@ -16,10 +16,10 @@ class IoMem {
 public:
     // Maps [phys, phys + size): the framework's bus code and its own devices only. Drivers get
     // windows from their device handles (PciDevice::map_bar, PlatformDevice::map_reg); the
-    // safe-subset gate rejects this call outside the framework. EINVAL for an empty or wrapping range, EPERM for RAM or a
-    // framework-owned device, ENOMEM when no virtual space or page table is left. reg_shift
-    // spaces typed registers 1 << reg_shift bytes apart per offset unit (the device tree's
-    // reg-shift; 0 for registers at their byte offsets).
+    // safe-subset gate rejects this call outside the framework. EINVAL for an empty or wrapping
+    // range, EPERM for RAM or a framework-owned device, ENOMEM when no virtual space or page table
+    // is left. reg_shift spaces typed registers 1 << reg_shift bytes apart per offset unit (the
+    // device tree's reg-shift; 0 for registers at their byte offsets).
     static Result<IoMem> acquire(u64 phys, usize size, u32 reg_shift = 0);
 
     IoMem(IoMem&& other) noexcept;
