@@ -127,31 +127,34 @@ void DmaCoherent::zero() {
     }
 }
 
-Result<DmaBuffer> DmaBuffer::allocate(const DmaSpace& space, usize size, DmaDirection direction) {
+Result<DmaStream> DmaStream::allocate(const DmaSpace& space, usize size, DmaDirection direction) {
     dma::Pages p = TRY(dma::allocate_pages(space, size));
-    return DmaBuffer(p.cpu, p.phys, p.device_address, p.size, direction);
+    return DmaStream(p.cpu, p.phys, p.device_address, p.size, direction);
 }
 
-DmaBuffer::DmaBuffer(DmaBuffer&& other) noexcept
+DmaStream::DmaStream(DmaStream&& other) noexcept
     : cpu_(other.cpu_), phys_(other.phys_), device_address_(other.device_address_),
-      size_(other.size_), direction_(other.direction_) {
+      size_(other.size_), direction_(other.direction_), mapped_(other.mapped_) {
     other.size_ = 0;
 }
 
-DmaBuffer& DmaBuffer::operator=(DmaBuffer&& other) noexcept {
+DmaStream& DmaStream::operator=(DmaStream&& other) noexcept {
     if (this != &other) {
-        DmaBuffer old(move(*this));
+        DmaStream old(move(*this));
         cpu_ = other.cpu_;
         phys_ = other.phys_;
         device_address_ = other.device_address_;
         size_ = other.size_;
         direction_ = other.direction_;
+        mapped_ = other.mapped_;
         other.size_ = 0;
     }
     return *this;
 }
 
-DmaBuffer::~DmaBuffer() {
+// A mapped Segment's pages hold one reference each, as allocated ones do: dropping them is the
+// same either way (the caller's other handles, if any, keep theirs).
+DmaStream::~DmaStream() {
     if (size_ != 0) {
         dma::free_pages(phys_, size_);
     }
@@ -160,13 +163,13 @@ DmaBuffer::~DmaBuffer() {
 // Coherent: the CPU's writes must be visible before the device is told (the doorbell write
 // orders them too); the device's writes are visible once its completion was seen, and the read
 // fence keeps later loads of the buffer after that.
-void DmaBuffer::sync_for_device() { dma::write_fence(); }
-void DmaBuffer::sync_for_cpu() { dma::read_fence(); }
+void DmaStream::sync_for_device() { dma::write_fence(); }
+void DmaStream::sync_for_cpu() { dma::read_fence(); }
 
-Result<void> DmaBuffer::read(usize offset, Span<u8> out) const {
+Result<void> DmaStream::read(usize offset, Span<u8> out) const {
     return copy_out(cpu_, size_, offset, out);
 }
-Result<void> DmaBuffer::write(usize offset, Span<const u8> in) {
+Result<void> DmaStream::write(usize offset, Span<const u8> in) {
     return copy_in(cpu_, size_, offset, in);
 }
 

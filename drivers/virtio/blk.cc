@@ -37,7 +37,7 @@ public:
         Box<Transport> transport;
         Box<Virtqueue> queue;
         DmaCoherent requests;
-        Vector<DmaBuffer> data;
+        Vector<DmaStream> data;
         u64 sectors;
         bool read_only;
         bool can_flush;
@@ -168,7 +168,7 @@ private:
     }
 
     Result<void> run(usize slot, u32 type, u64 sector, Span<const u8> out, Span<u8> in) {
-        DmaBuffer& data = data_[slot];
+        DmaStream& data = data_[slot];
         usize data_bytes = out.size() + in.size();
         if (!out.empty()) {
             TRY(data.write(0, out));
@@ -228,7 +228,7 @@ private:
     Box<Transport> transport_;
     Box<Virtqueue> queue_;
     DmaCoherent requests_; // headers, then status bytes, max_slots of each
-    Vector<DmaBuffer> data_;
+    Vector<DmaStream> data_;
     u64 sectors_;
     bool read_only_;
     bool can_flush_;
@@ -264,10 +264,10 @@ Result<RefPtr<VirtioBlock>> create(Box<Transport> transport) {
     Result<VirtioBlock::Parts> parts = [&]() -> Result<VirtioBlock::Parts> {
         DmaCoherent requests =
             TRY(DmaCoherent::allocate(t.dma_space(), header_bytes * max_slots + max_slots));
-        Vector<DmaBuffer> data;
+        Vector<DmaStream> data;
         for (usize i = 0; i < slots; ++i) {
             TRY(data.push_back(TRY(
-                DmaBuffer::allocate(t.dma_space(), slot_data_bytes, DmaDirection::bidirectional))));
+                DmaStream::allocate(t.dma_space(), slot_data_bytes, DmaDirection::bidirectional))));
         }
         return VirtioBlock::Parts{move(transport),
                                   move(queue),

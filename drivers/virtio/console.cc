@@ -27,7 +27,7 @@ constexpr usize max_pending_input = 4096;
 class VirtioConsole final : public RefCounted<VirtioConsole>, public IrqHandler {
 public:
     VirtioConsole(Box<Transport> transport, Box<Virtqueue> rx, Box<Virtqueue> tx,
-                  DmaBuffer rx_memory, DmaBuffer tx_memory)
+                  DmaStream rx_memory, DmaStream tx_memory)
         : transport_(move(transport)), rx_(move(rx)), tx_(move(tx)), rx_memory_(move(rx_memory)),
           tx_memory_(move(tx_memory)) {}
     VirtioConsole(const VirtioConsole&) = delete;
@@ -156,8 +156,8 @@ private:
     Box<Transport> transport_;
     Box<Virtqueue> rx_;
     Box<Virtqueue> tx_;
-    DmaBuffer rx_memory_; // receive_buffers of chunk_bytes
-    DmaBuffer tx_memory_;
+    DmaStream rx_memory_; // receive_buffers of chunk_bytes
+    DmaStream tx_memory_;
     Mutex writers_;
     SpinLock lock_; // the queues, rx_heads_, input_, sent_, failed_; shared with the handler
     Array<u16, receive_buffers> rx_heads_{};
@@ -175,10 +175,10 @@ Result<RefPtr<VirtioConsole>> create(Box<Transport> transport) {
     Result<RefPtr<VirtioConsole>> made = [&]() -> Result<RefPtr<VirtioConsole>> {
         Box<Virtqueue> rx = TRY(t.setup_queue(receive_queue, 8));
         Box<Virtqueue> tx = TRY(t.setup_queue(transmit_queue, 8));
-        DmaBuffer rx_memory = TRY(DmaBuffer::allocate(t.dma_space(), chunk_bytes * receive_buffers,
+        DmaStream rx_memory = TRY(DmaStream::allocate(t.dma_space(), chunk_bytes * receive_buffers,
                                                       DmaDirection::from_device));
-        DmaBuffer tx_memory =
-            TRY(DmaBuffer::allocate(t.dma_space(), chunk_bytes, DmaDirection::to_device));
+        DmaStream tx_memory =
+            TRY(DmaStream::allocate(t.dma_space(), chunk_bytes, DmaDirection::to_device));
         return make_ref<VirtioConsole>(move(transport), move(rx), move(tx), move(rx_memory),
                                        move(tx_memory));
     }();

@@ -22,7 +22,7 @@ constexpr usize boot_entropy_bytes = 64;
 
 class VirtioRng final : public RefCounted<VirtioRng>, public IrqHandler {
 public:
-    VirtioRng(Box<Transport> transport, Box<Virtqueue> queue, DmaBuffer buffer)
+    VirtioRng(Box<Transport> transport, Box<Virtqueue> queue, DmaStream buffer)
         : transport_(move(transport)), queue_(move(queue)), buffer_(move(buffer)) {}
     VirtioRng(const VirtioRng&) = delete;
     VirtioRng& operator=(const VirtioRng&) = delete;
@@ -91,7 +91,7 @@ public:
 private:
     Box<Transport> transport_;
     Box<Virtqueue> queue_;
-    DmaBuffer buffer_;
+    DmaStream buffer_;
     Mutex readers_;
     SpinLock lock_; // queue_, done_, written_, failed_; shared with the interrupt handler
     bool done_ = false;
@@ -107,8 +107,8 @@ Result<RefPtr<VirtioRng>> create(Box<Transport> transport) {
     TRY(t.begin_initialization(virtio::feature_access_platform, 0));
     Result<RefPtr<VirtioRng>> made = [&]() -> Result<RefPtr<VirtioRng>> {
         Box<Virtqueue> queue = TRY(t.setup_queue(0, 4));
-        DmaBuffer buffer =
-            TRY(DmaBuffer::allocate(t.dma_space(), buffer_bytes, DmaDirection::from_device));
+        DmaStream buffer =
+            TRY(DmaStream::allocate(t.dma_space(), buffer_bytes, DmaDirection::from_device));
         return make_ref<VirtioRng>(move(transport), move(queue), move(buffer));
     }();
     if (made.is_error()) {

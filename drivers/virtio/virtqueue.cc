@@ -20,7 +20,7 @@ constexpr bool is_power_of_two(u32 v) { return v != 0 && (v & (v - 1)) == 0; }
 
 } // namespace
 
-Result<Segment> Segment::of(const DmaBuffer& buffer, usize offset, usize length) {
+Result<Segment> Segment::of(const DmaStream& buffer, usize offset, usize length) {
     if (length == 0 || length > ~u32{0} || offset > buffer.size() ||
         length > buffer.size() - offset) {
         return Errno::einval;

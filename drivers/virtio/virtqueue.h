@@ -33,7 +33,7 @@ struct Segment {
     u32 length = 0;
 
     // [offset, offset + length) of a buffer; EINVAL when empty or outside it.
-    static Result<Segment> of(const DmaBuffer& buffer, usize offset, usize length);
+    static Result<Segment> of(const DmaStream& buffer, usize offset, usize length);
     static Result<Segment> of(const DmaCoherent& memory, usize offset, usize length);
 };
 

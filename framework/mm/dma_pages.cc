@@ -4,6 +4,7 @@
 #include <arch/memory.h>
 
 #include "dma_pages.h"
+#include "mm/frame_access.h"
 #include "mm/frames.h"
 
 namespace keel {
@@ -41,5 +42,30 @@ void free_pages(u64 phys, usize size) {
 }
 
 } // namespace dma
+
+// Kernel only: Segments exist only here (the host tests allocate streams).
+Result<DmaStream> DmaStream::map(const DmaSpace& space, Segment& pages, DmaDirection direction) {
+    if (pages.pages() == 0) {
+        return Errno::einval;
+    }
+    u64 phys = pages.phys();
+    u64 bytes = pages.size();
+    u64 device = phys + space.offset;
+    if (device < phys || device > space.limit || space.limit - device < bytes) {
+        return Errno::erange;
+    }
+    u64 pfn = FrameAccess::release(pages);
+    return DmaStream(arch::phys_to_virt(mm::phys_of(pfn)), phys, device, bytes, direction, true);
+}
+
+Result<Segment> DmaStream::unmap() {
+    if (!mapped_ || size_ == 0) {
+        return Errno::einval;
+    }
+    Segment pages = FrameAccess::adopt(mm::pfn_of(phys_), size_ / page_size);
+    size_ = 0;
+    mapped_ = false;
+    return pages;
+}
 
 } // namespace keel

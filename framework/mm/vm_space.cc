@@ -6,6 +6,7 @@
 #include <arch/paging.h>
 
 #include "mm/cpu_local.h"
+#include "mm/frame_access.h"
 #include "mm/frames.h"
 #include "mm/kernel_space.h"
 #include "sched/scheduler.h"
@@ -15,16 +16,6 @@ namespace keel {
 
 using namespace mm;
 using UserPageTable = PageTable<arch::NativePteFormat, KernelTableMemory>;
-
-struct FrameAccess {
-    static u64 pfn(const Frame& f) { return f.pfn_; }
-    static u64 pfn(const Segment& s) { return s.pfn_; }
-    // A new handle on a page the caller knows is in use (mapped), so the count is already > 0.
-    static Frame share(u64 pfn) {
-        get_page(pfn);
-        return Frame(pfn);
-    }
-};
 
 namespace {
 constexpr usize max_asids = 4096;

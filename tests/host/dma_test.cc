@@ -42,19 +42,19 @@ TEST(Dma, CoherentMemoryIsZeroedWholePagesWithCheckedAccesses) {
 }
 
 TEST(Dma, BuffersMoveAndRespectTheDeviceReach) {
-    Result<DmaBuffer> a = DmaBuffer::allocate(DmaSpace::identity(), 5000, DmaDirection::to_device);
+    Result<DmaStream> a = DmaStream::allocate(DmaSpace::identity(), 5000, DmaDirection::to_device);
     ASSERT_TRUE(a.ok());
     EXPECT_EQ(a.value().size(), 2 * page_size);
     const u8 data[3] = {1, 2, 3};
     EXPECT_TRUE(a.value().write(8190, Span<const u8>(data).first(2)).ok());
     EXPECT_EQ(a.value().write(8190, Span<const u8>(data)).error(), Errno::einval);
     a.value().sync_for_device();
-    DmaBuffer moved = a.release_value();
+    DmaStream moved = a.release_value();
     u8 back[2] = {};
     moved.sync_for_cpu();
     EXPECT_TRUE(moved.read(8190, Span<u8>(back)).ok());
     EXPECT_EQ(back[1], 2);
     // Host addresses are far above 4 KiB: a device that reaches only that far gets nothing.
-    EXPECT_EQ(DmaBuffer::allocate(DmaSpace::below(4096), 1, DmaDirection::from_device).error(),
+    EXPECT_EQ(DmaStream::allocate(DmaSpace::below(4096), 1, DmaDirection::from_device).error(),
               Errno::enomem);
 }

@@ -107,7 +107,7 @@ public:
 struct Fixture {
     FakeDevice device;
     Box<Virtqueue> queue;
-    DmaBuffer data;
+    DmaStream data;
 };
 
 Box<Virtqueue> make_queue(FakeDevice& device, u16 size) {
@@ -118,14 +118,14 @@ Box<Virtqueue> make_queue(FakeDevice& device, u16 size) {
     return queue;
 }
 
-DmaBuffer make_buffer(usize size) {
-    Result<DmaBuffer> b =
-        DmaBuffer::allocate(DmaSpace::identity(), size, DmaDirection::bidirectional);
+DmaStream make_buffer(usize size) {
+    Result<DmaStream> b =
+        DmaStream::allocate(DmaSpace::identity(), size, DmaDirection::bidirectional);
     EXPECT_TRUE(b.ok());
     return b.release_value();
 }
 
-Segment seg(const DmaBuffer& b, usize offset, usize length) {
+Segment seg(const DmaStream& b, usize offset, usize length) {
     Result<Segment> s = Segment::of(b, offset, length);
     EXPECT_TRUE(s.ok());
     return s.value();
@@ -138,7 +138,7 @@ std::vector<u8> snapshot(u64 address, usize size) {
 }
 
 // Adds one request of a readable header and a writable reply; returns its head.
-u16 add_request(Virtqueue& q, const DmaBuffer& b, usize at) {
+u16 add_request(Virtqueue& q, const DmaStream& b, usize at) {
     Segment r[1] = {seg(b, at, 16)};
     Segment w[1] = {seg(b, at + 16, 48)};
     Result<u16> head = q.add(Span<const Segment>(r), Span<const Segment>(w));
@@ -176,7 +176,7 @@ TEST(Virtqueue, OneRequestRoundTrip) {
     {
         FakeDevice device;
         Box<Virtqueue> q = make_queue(device, 8);
-        DmaBuffer b = make_buffer(4096);
+        DmaStream b = make_buffer(4096);
         const u8 header[4] = {'k', 'e', 'e', 'l'};
         ASSERT_TRUE(b.write(0, Span<const u8>(header)).ok());
         u16 head = add_request(*q, b, 0);
@@ -223,7 +223,7 @@ TEST(Virtqueue, OneRequestRoundTrip) {
 TEST(Virtqueue, ManyInFlightCompleteOutOfOrderAndDescriptorsAreReused) {
     FakeDevice device;
     Box<Virtqueue> q = make_queue(device, 16);
-    DmaBuffer b = make_buffer(4096);
+    DmaStream b = make_buffer(4096);
     for (int round = 0; round < 20; ++round) { // wraps the 16-bit indices' ring slots many times
         std::vector<u16> heads;
         for (int i = 0; i < 8; ++i) {
@@ -256,7 +256,7 @@ TEST(Virtqueue, ManyInFlightCompleteOutOfOrderAndDescriptorsAreReused) {
 TEST(Virtqueue, FullQueueSaysNoSpaceAndOversizedChainsAreInvalid) {
     FakeDevice device;
     Box<Virtqueue> q = make_queue(device, 4);
-    DmaBuffer b = make_buffer(4096);
+    DmaStream b = make_buffer(4096);
     add_request(*q, b, 0);
     Segment three[3] = {seg(b, 100, 1), seg(b, 200, 1), seg(b, 300, 1)};
     EXPECT_EQ(q->add(Span<const Segment>(three), {}).error(), Errno::enospc);
@@ -276,7 +276,7 @@ TEST(Virtqueue, FullQueueSaysNoSpaceAndOversizedChainsAreInvalid) {
 TEST(Virtqueue, NotificationSuppressionIsHonoured) {
     FakeDevice device;
     Box<Virtqueue> q = make_queue(device, 8);
-    DmaBuffer b = make_buffer(4096);
+    DmaStream b = make_buffer(4096);
     device.set_no_notify(true);
     add_request(*q, b, 0);
     ASSERT_TRUE(q->kick().ok());
@@ -299,7 +299,7 @@ namespace {
 struct Hostile {
     FakeDevice device;
     Box<Virtqueue> q;
-    DmaBuffer b;
+    DmaStream b;
     u16 first;
     u16 second;
     std::vector<u8> rings;
@@ -416,7 +416,7 @@ TEST(Virtqueue, LengthBeyondTheWritablePartBreaksTheQueue) {
 TEST(Virtqueue, ReadOnlyChainMayReportNoBytesOnly) {
     FakeDevice device;
     Box<Virtqueue> q = make_queue(device, 8);
-    DmaBuffer b = make_buffer(4096);
+    DmaStream b = make_buffer(4096);
     Segment r[1] = {seg(b, 0, 100)};
     u16 head = q->add(Span<const Segment>(r), {}).value();
     ASSERT_TRUE(q->kick().ok());
@@ -427,7 +427,7 @@ TEST(Virtqueue, ReadOnlyChainMayReportNoBytesOnly) {
 TEST(Virtqueue, ScribbledDescriptorsDoNotConfuseTheFreeList) {
     FakeDevice device;
     Box<Virtqueue> q = make_queue(device, 8);
-    DmaBuffer b = make_buffer(4096);
+    DmaStream b = make_buffer(4096);
     u16 head = add_request(*q, b, 0);
     ASSERT_TRUE(q->kick().ok());
     // The device rewrites every next link into a loop; the driver's own links are unaffected.
@@ -470,7 +470,7 @@ TEST(Virtqueue, RandomDeviceLiesNeverCorruptTheQueue) {
         Rng rng{seed * 0x9e3779b97f4a7c15ULL};
         FakeDevice device;
         Box<Virtqueue> q = make_queue(device, 16);
-        DmaBuffer b = make_buffer(4096);
+        DmaStream b = make_buffer(4096);
         std::vector<u16> in_flight;
         for (int step = 0; step < 200 && !q->broken(); ++step) {
             u32 action = rng.below(10);

@@ -8,14 +8,17 @@
 //   DmaCoherent: memory the CPU and the device share for its whole life (virtqueue rings,
 //                command blocks). Ring fields are read and written with single accesses of
 //                their width; dma_*_fence order them against the device.
-//   DmaBuffer:   streaming memory for one transfer at a time (a block request's data). The CPU
-//                fills it, sync_for_device() hands it over; after the device is done,
-//                sync_for_cpu() hands it back before the CPU reads.
+//   DmaStream:   streaming memory for one transfer at a time (a block request's data): pages of
+//                its own (allocate) or the caller's (map: a Segment, e.g. a page-cache page,
+//                handed to the device and back with unmap). The CPU fills it,
+//                sync_for_device() hands it over; after the device is done, sync_for_cpu()
+//                hands it back before the CPU reads.
 //
 // Only cache-coherent DMA is supported (x86; the `dma-coherent` buses of the QEMU virt
 // machines): the syncs order memory but do no cache maintenance.
 #pragma once
 
+#include <keel/frame.h>
 #include <keel/ktl/result.h>
 #include <keel/ktl/span.h>
 #include <keel/page.h>
@@ -90,16 +93,23 @@ private:
     usize size_ = 0;
 };
 
-class DmaBuffer {
+class DmaStream {
 public:
     // At least size bytes (whole pages), zeroed, for transfers in direction.
-    static Result<DmaBuffer> allocate(const DmaSpace& space, usize size, DmaDirection direction);
+    static Result<DmaStream> allocate(const DmaSpace& space, usize size, DmaDirection direction);
+    // The caller's pages, for transfers in direction: the stream holds them (the device may be
+    // using them) until unmap gives them back. ERANGE when the device cannot reach them (no
+    // bounce buffers yet), with the pages handed back unchanged in `pages`.
+    static Result<DmaStream> map(const DmaSpace& space, Segment& pages, DmaDirection direction);
+    // The mapped pages, back to the caller (after sync_for_cpu); EINVAL for a stream that
+    // allocated its own. The stream is empty afterwards.
+    Result<Segment> unmap();
 
-    DmaBuffer(DmaBuffer&& other) noexcept;
-    DmaBuffer& operator=(DmaBuffer&& other) noexcept;
-    DmaBuffer(const DmaBuffer&) = delete;
-    DmaBuffer& operator=(const DmaBuffer&) = delete;
-    ~DmaBuffer();
+    DmaStream(DmaStream&& other) noexcept;
+    DmaStream& operator=(DmaStream&& other) noexcept;
+    DmaStream(const DmaStream&) = delete;
+    DmaStream& operator=(const DmaStream&) = delete;
+    ~DmaStream();
 
     u64 device_address() const { return device_address_; }
     usize size() const { return size_; }
@@ -114,15 +124,17 @@ public:
 
 private:
     friend struct DmaAccess;
-    DmaBuffer(uptr cpu, u64 phys, u64 device_address, usize size, DmaDirection direction)
+    DmaStream(uptr cpu, u64 phys, u64 device_address, usize size, DmaDirection direction,
+              bool mapped = false)
         : cpu_(cpu), phys_(phys), device_address_(device_address), size_(size),
-          direction_(direction) {}
+          direction_(direction), mapped_(mapped) {}
 
     uptr cpu_ = 0;
     u64 phys_ = 0;
     u64 device_address_ = 0;
     usize size_ = 0;
     DmaDirection direction_ = DmaDirection::bidirectional;
+    bool mapped_ = false; // the pages are a caller's Segment (its references, dropped alike)
 };
 
 } // namespace keel
