@@ -13,7 +13,7 @@ namespace keel::drivers {
 
 namespace {
 
-using virtio::Segment;
+using virtio::DmaRange;
 using virtio::Transport;
 using virtio::UsedChain;
 using virtio::Virtqueue;
@@ -55,8 +55,8 @@ public:
                     return Errno::eio;
                 }
                 tx_memory_.sync_for_device();
-                Array<Segment, 1> readable{TRY(Segment::of(tx_memory_, 0, n))};
-                TRY(tx_->add(Span<const Segment>(readable.span()), {}));
+                Array<DmaRange, 1> readable{TRY(DmaRange::of(tx_memory_, 0, n))};
+                TRY(tx_->add(Span<const DmaRange>(readable.span()), {}));
                 sent_ = false;
                 TRY(tx_->kick());
             }
@@ -104,8 +104,9 @@ public:
 
 private:
     Result<void> post(usize buffer) {
-        Array<Segment, 1> writable{TRY(Segment::of(rx_memory_, chunk_bytes * buffer, chunk_bytes))};
-        u16 head = TRY(rx_->add({}, Span<const Segment>(writable.span())));
+        Array<DmaRange, 1> writable{
+            TRY(DmaRange::of(rx_memory_, chunk_bytes * buffer, chunk_bytes))};
+        u16 head = TRY(rx_->add({}, Span<const DmaRange>(writable.span())));
         rx_heads_[buffer] = head;
         return {};
     }

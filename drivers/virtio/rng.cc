@@ -41,9 +41,9 @@ public:
                 return Errno::eio;
             }
             buffer_.sync_for_device();
-            virtio::Segment s = TRY(virtio::Segment::of(buffer_, 0, wanted));
-            Array<virtio::Segment, 1> writable{s};
-            TRY(queue_->add({}, Span<const virtio::Segment>(writable.span())));
+            virtio::DmaRange s = TRY(virtio::DmaRange::of(buffer_, 0, wanted));
+            Array<virtio::DmaRange, 1> writable{s};
+            TRY(queue_->add({}, Span<const virtio::DmaRange>(writable.span())));
             done_ = false;
             TRY(queue_->kick());
         }

@@ -20,20 +20,20 @@ constexpr bool is_power_of_two(u32 v) { return v != 0 && (v & (v - 1)) == 0; }
 
 } // namespace
 
-Result<Segment> Segment::of(const DmaStream& buffer, usize offset, usize length) {
+Result<DmaRange> DmaRange::of(const DmaStream& buffer, usize offset, usize length) {
     if (length == 0 || length > ~u32{0} || offset > buffer.size() ||
         length > buffer.size() - offset) {
         return Errno::einval;
     }
-    return Segment{buffer.device_address() + offset, static_cast<u32>(length)};
+    return DmaRange{buffer.device_address() + offset, static_cast<u32>(length)};
 }
 
-Result<Segment> Segment::of(const DmaCoherent& memory, usize offset, usize length) {
+Result<DmaRange> DmaRange::of(const DmaCoherent& memory, usize offset, usize length) {
     if (length == 0 || length > ~u32{0} || offset > memory.size() ||
         length > memory.size() - offset) {
         return Errno::einval;
     }
-    return Segment{memory.device_address() + offset, static_cast<u32>(length)};
+    return DmaRange{memory.device_address() + offset, static_cast<u32>(length)};
 }
 
 Result<u16> Virtqueue::choose_size(u32 device_max, u16 limit) {
@@ -71,7 +71,7 @@ Result<Box<Virtqueue>> Virtqueue::create(const DmaSpace& space, u16 queue_index,
     return queue;
 }
 
-Result<void> Virtqueue::write_descriptor(u16 id, const Segment& segment, u16 flags, u16 next) {
+Result<void> Virtqueue::write_descriptor(u16 id, const DmaRange& segment, u16 flags, u16 next) {
     usize at = descriptor_bytes * id;
     TRY(memory_.store<u64>(at, segment.device_address));
     TRY(memory_.store<u32>(at + 8, segment.length));
@@ -80,7 +80,7 @@ Result<void> Virtqueue::write_descriptor(u16 id, const Segment& segment, u16 fla
     return {};
 }
 
-Result<u16> Virtqueue::add(Span<const Segment> readable, Span<const Segment> writable) {
+Result<u16> Virtqueue::add(Span<const DmaRange> readable, Span<const DmaRange> writable) {
     if (broken_) {
         return Errno::eio;
     }
@@ -89,12 +89,12 @@ Result<u16> Virtqueue::add(Span<const Segment> readable, Span<const Segment> wri
         return Errno::einval;
     }
     u64 writable_bytes = 0;
-    for (const Segment& s : readable) {
+    for (const DmaRange& s : readable) {
         if (s.length == 0) {
             return Errno::einval;
         }
     }
-    for (const Segment& s : writable) {
+    for (const DmaRange& s : writable) {
         if (s.length == 0) {
             return Errno::einval;
         }
@@ -113,7 +113,7 @@ Result<u16> Virtqueue::add(Span<const Segment> readable, Span<const Segment> wri
     for (usize i = 0; i < count; ++i) {
         bool last = i + 1 == count;
         bool write = i >= readable.size();
-        const Segment& s = write ? writable[i - readable.size()] : readable[i];
+        const DmaRange& s = write ? writable[i - readable.size()] : readable[i];
         u16 next = last ? 0 : next_[id];
         u16 flags = static_cast<u16>((last ? 0 : desc_f_next) | (write ? desc_f_write : 0));
         TRY(write_descriptor(id, s, flags, next));

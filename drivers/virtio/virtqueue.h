@@ -28,13 +28,13 @@ protected:
 };
 
 // One piece of a chain: a range of DMA memory by device address.
-struct Segment {
+struct DmaRange {
     u64 device_address = 0;
     u32 length = 0;
 
     // [offset, offset + length) of a buffer; EINVAL when empty or outside it.
-    static Result<Segment> of(const DmaStream& buffer, usize offset, usize length);
-    static Result<Segment> of(const DmaCoherent& memory, usize offset, usize length);
+    static Result<DmaRange> of(const DmaStream& buffer, usize offset, usize length);
+    static Result<DmaRange> of(const DmaCoherent& memory, usize offset, usize length);
 };
 
 // A chain the device has finished with: its head (the id add() returned) and how many bytes the
@@ -88,7 +88,7 @@ public:
     // device (visible after kick()). Returns the head, which collect() reports back. EINVAL for an
     // empty chain or one longer than the queue, ENOSPC when too few descriptors are free now,
     // EIO when the queue is broken.
-    Result<u16> add(Span<const Segment> readable, Span<const Segment> writable);
+    Result<u16> add(Span<const DmaRange> readable, Span<const DmaRange> writable);
 
     // Publishes the chains added since the last kick and notifies the device unless it asked not
     // to be (VIRTQ_USED_F_NO_NOTIFY). EIO when broken.
@@ -111,7 +111,7 @@ private:
         u32 writable_bytes = 0;
     };
 
-    Result<void> write_descriptor(u16 id, const Segment& segment, u16 flags, u16 next);
+    Result<void> write_descriptor(u16 id, const DmaRange& segment, u16 flags, u16 next);
     Errno fail() {
         broken_ = true;
         return Errno::eio;

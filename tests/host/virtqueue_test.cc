@@ -125,8 +125,8 @@ DmaStream make_buffer(usize size) {
     return b.release_value();
 }
 
-Segment seg(const DmaStream& b, usize offset, usize length) {
-    Result<Segment> s = Segment::of(b, offset, length);
+DmaRange seg(const DmaStream& b, usize offset, usize length) {
+    Result<DmaRange> s = DmaRange::of(b, offset, length);
     EXPECT_TRUE(s.ok());
     return s.value();
 }
@@ -139,9 +139,9 @@ std::vector<u8> snapshot(u64 address, usize size) {
 
 // Adds one request of a readable header and a writable reply; returns its head.
 u16 add_request(Virtqueue& q, const DmaStream& b, usize at) {
-    Segment r[1] = {seg(b, at, 16)};
-    Segment w[1] = {seg(b, at + 16, 48)};
-    Result<u16> head = q.add(Span<const Segment>(r), Span<const Segment>(w));
+    DmaRange r[1] = {seg(b, at, 16)};
+    DmaRange w[1] = {seg(b, at + 16, 48)};
+    Result<u16> head = q.add(Span<const DmaRange>(r), Span<const DmaRange>(w));
     EXPECT_TRUE(head.ok());
     return head.value_or(0xffff);
 }
@@ -258,18 +258,18 @@ TEST(Virtqueue, FullQueueSaysNoSpaceAndOversizedChainsAreInvalid) {
     Box<Virtqueue> q = make_queue(device, 4);
     DmaStream b = make_buffer(4096);
     add_request(*q, b, 0);
-    Segment three[3] = {seg(b, 100, 1), seg(b, 200, 1), seg(b, 300, 1)};
-    EXPECT_EQ(q->add(Span<const Segment>(three), {}).error(), Errno::enospc);
+    DmaRange three[3] = {seg(b, 100, 1), seg(b, 200, 1), seg(b, 300, 1)};
+    EXPECT_EQ(q->add(Span<const DmaRange>(three), {}).error(), Errno::enospc);
     add_request(*q, b, 64);
-    Segment one[1] = {seg(b, 100, 1)};
-    EXPECT_EQ(q->add(Span<const Segment>(one), {}).error(), Errno::enospc);
-    Segment five[5] = {seg(b, 0, 1), seg(b, 1, 1), seg(b, 2, 1), seg(b, 3, 1), seg(b, 4, 1)};
-    EXPECT_EQ(q->add(Span<const Segment>(five), {}).error(), Errno::einval);
+    DmaRange one[1] = {seg(b, 100, 1)};
+    EXPECT_EQ(q->add(Span<const DmaRange>(one), {}).error(), Errno::enospc);
+    DmaRange five[5] = {seg(b, 0, 1), seg(b, 1, 1), seg(b, 2, 1), seg(b, 3, 1), seg(b, 4, 1)};
+    EXPECT_EQ(q->add(Span<const DmaRange>(five), {}).error(), Errno::einval);
     EXPECT_EQ(q->add({}, {}).error(), Errno::einval);
-    Segment empty[1] = {Segment{b.device_address(), 0}};
-    EXPECT_EQ(q->add({}, Span<const Segment>(empty)).error(), Errno::einval);
-    EXPECT_EQ(Segment::of(b, 4000, 200).error(), Errno::einval);
-    EXPECT_EQ(Segment::of(b, 0, 0).error(), Errno::einval);
+    DmaRange empty[1] = {DmaRange{b.device_address(), 0}};
+    EXPECT_EQ(q->add({}, Span<const DmaRange>(empty)).error(), Errno::einval);
+    EXPECT_EQ(DmaRange::of(b, 4000, 200).error(), Errno::einval);
+    EXPECT_EQ(DmaRange::of(b, 0, 0).error(), Errno::einval);
     EXPECT_FALSE(q->broken());
 }
 
@@ -330,8 +330,8 @@ struct Hostile {
         EXPECT_EQ(snapshot(b.device_address(), 4096), buffer);
         // Broken for good: nothing more is taken from or given to the device.
         EXPECT_EQ(q->collect().error(), Errno::eio);
-        Segment one[1] = {seg(b, 200, 1)};
-        EXPECT_EQ(q->add(Span<const Segment>(one), {}).error(), Errno::eio);
+        DmaRange one[1] = {seg(b, 200, 1)};
+        EXPECT_EQ(q->add(Span<const DmaRange>(one), {}).error(), Errno::eio);
         EXPECT_EQ(q->kick().error(), Errno::eio);
         EXPECT_EQ(snapshot(q->descriptor_area(), q->device_area() - q->descriptor_area()), rings);
     }
@@ -417,8 +417,8 @@ TEST(Virtqueue, ReadOnlyChainMayReportNoBytesOnly) {
     FakeDevice device;
     Box<Virtqueue> q = make_queue(device, 8);
     DmaStream b = make_buffer(4096);
-    Segment r[1] = {seg(b, 0, 100)};
-    u16 head = q->add(Span<const Segment>(r), {}).value();
+    DmaRange r[1] = {seg(b, 0, 100)};
+    u16 head = q->add(Span<const DmaRange>(r), {}).value();
     ASSERT_TRUE(q->kick().ok());
     device.complete(head, 1);
     EXPECT_EQ(q->collect().error(), Errno::eio);
