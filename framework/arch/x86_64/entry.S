@@ -13,6 +13,8 @@
  * GDT, TSS and IDT in the image (cpu_tables.cc, traps.cc) before anything else, so that when
  * mm replaces these tables with the kernel's own (paging.cc), nothing low is still in use.
  */
+
+#include "trap_frame.S.h"
 #define KERNEL_VMA 0xffffffff80000000
 #define PHYS(symbol) ((symbol) - KERNEL_VMA)
 
@@ -243,26 +245,6 @@ keel_x86_trap_stubs:
     .set vector, vector + 1
     .endr
 
-/* The CPU aligned rsp to 16 before its 5-word frame; with error code, vector and these 15
- * registers the frame is 22 words, so the call after it sees the ABI's alignment. */
-.macro save_registers
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    cld
-.endm
 
 /* From user mode (the CS the CPU pushed has RPL 3), both go to user_entry.S instead: the frame
  * is then on the task's stack under enter_user's, and GS still holds the user's base. */

@@ -11,6 +11,7 @@
  * enter_user returns. GS: the kernel's per-CPU base is in KERNEL_GS_BASE while user code runs
  * (SWAPGS on each side). Interrupts are masked from before the IRETQ until the C++ caller
  * restores them. */
+#include "trap_frame.S.h"
 #include "user_layout.h"
 
     .section .text.user_entry, "ax"
@@ -81,22 +82,7 @@ keel_x86_syscall_entry:
 keel_x86_user_trap_entry:
     swapgs
 user_trap_gs_swapped:
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    cld
+    save_registers
     xorl %ebp, %ebp                /* backtraces stop here rather than in user memory */
     movq %rsp, %rdi                /* TrapFrame* */
     call keel_x86_user_trap
