@@ -2,12 +2,14 @@
 # board files; appends to QEMU_CMD.
 #   board_virtio_devices mmio          virtio-mmio (the virt machines' default)
 #   board_virtio_devices pci           virtio-pci on the root bus
-#   board_virtio_devices pci-bridged   virtio-pci, the disk behind a PCIe root port
+#   board_virtio_devices pci-bridged   virtio-pci, the disk behind a PCIe root port and the
+#                                      console in slot 5, whose INTx line is the root port's
+#                                      slot's: the disk and console share an interrupt line
 # Devices: the --disk image as virtio-blk (KEEL_DISK), a virtio-rng, and a virtio console
 # whose output goes to the file KEEL_VIRTIO_CONSOLE names (none when it is empty).
 # shellcheck shell=bash
 board_virtio_devices() {
-  local kind=-device bus=
+  local kind=-device bus= console_slot=
   case $1 in
     mmio) kind=-device ;;
     pci) kind=-pci ;;
@@ -15,6 +17,7 @@ board_virtio_devices() {
       kind=-pci
       QEMU_CMD+=(-device pcie-root-port,id=keel_rp0,chassis=1,slot=1)
       bus=,bus=keel_rp0
+      console_slot=,addr=5
       ;;
     *) echo "board: unknown virtio transport $1" >&2; return 1 ;;
   esac
@@ -25,6 +28,6 @@ board_virtio_devices() {
   QEMU_CMD+=(-device "virtio-rng$kind")
   if [ -n "${KEEL_VIRTIO_CONSOLE:-}" ]; then
     QEMU_CMD+=(-chardev "file,id=keel_vc0,path=$KEEL_VIRTIO_CONSOLE"
-      -device "virtio-serial$kind" -device virtconsole,chardev=keel_vc0)
+      -device "virtio-serial$kind$console_slot" -device virtconsole,chardev=keel_vc0)
   fi
 }
