@@ -17,6 +17,10 @@ namespace keel {
 struct TimerQueue {
     SpinLock lock;
     Timer* head = nullptr;
+    // The timer whose callback this CPU runs right now (outside the lock): cancel on another
+    // CPU waits for it, so a callback never runs on a Timer (or a callback object) its owner
+    // has already destroyed.
+    Timer* running = nullptr;
 
     void program() { arch::set_timer_deadline(head != nullptr ? head->deadline_ : 0); }
     void insert(Timer& t) {
@@ -77,14 +81,28 @@ Result<void> Timer::arm(u64 deadline_ns, TimerCallback& callback) {
 
 void Timer::cancel() {
     TimerQueue& q = queues[cpu_];
-    SpinLockGuard guard(q.lock);
-    if (armed_) {
-        armed_ = false;
-        q.remove(*this);
-        // Only this CPU's timer can be programmed from here; a remote one fires for nothing
-        // and re-arms itself for its queue's new head.
-        if (cpu_ == this_cpu()) {
-            q.program();
+    {
+        SpinLockGuard guard(q.lock);
+        if (armed_) {
+            armed_ = false;
+            q.remove(*this);
+            // Only this CPU's timer can be programmed from here; a remote one fires for
+            // nothing and re-arms itself for its queue's new head.
+            if (cpu_ == this_cpu()) {
+                q.program();
+            }
+        }
+        // On the timer's own CPU its callback cannot be running underneath us, except when
+        // the callback itself cancels: no wait then.
+        if (q.running != this || cpu_ == this_cpu()) {
+            return;
+        }
+    }
+    // Like Linux's del_timer_sync: the callback is short and does not sleep.
+    for (;;) {
+        SpinLockGuard guard(q.lock);
+        if (q.running != this) {
+            return;
         }
     }
 }
@@ -101,11 +119,13 @@ void handle_interrupt() {
         Timer* expired = nullptr;
         {
             SpinLockGuard guard(q.lock);
+            q.running = nullptr;
             expired = q.pop_expired(clock::monotonic_ns());
             if (expired == nullptr) {
                 q.program();
                 return;
             }
+            q.running = expired;
         }
         // Outside the lock: the callback may arm this or another timer.
         TimerQueue::fire(*expired);

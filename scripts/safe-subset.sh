@@ -44,6 +44,7 @@ rule no-framework-detail  '\bdetail::'                          'keel::detail is
 rule no-mutable-members   '^\s*mutable\b'                       'state that changes behind const goes through keel::Global or keel::Atomic'
 rule no-raw-atomics       '\b__(atomic|sync)_[a-z_]+' 'words shared between CPUs go through keel::Atomic (keel/ktl/atomic.h)'
 rule no-raw-device-windows '\bIoMem::acquire\b' 'device windows come from device handles (PciDevice::map_bar, PlatformDevice::map_reg), never from a physical address'
+rule no-raw-irq-lines      '\bIrqLine::acquire(_shared)?\b' 'interrupts come from device handles (PciDevice::allocate_irqs, PlatformDevice::irq), never from a made-up specifier'
 rule no-unchecked-spans    '\b(from_raw|from_c_string)\b'          'raw spans over arbitrary memory are a framework operation'
 
 if [ -n "$tidy" ] && [ $status -eq 0 ]; then

@@ -31,6 +31,9 @@ constexpr usize slot_data_bytes = 16 * 1024; // larger requests go in pieces
 
 class VirtioBlock final : public BlockDevice, public IrqHandler {
     enum class State : u8 { idle, reserved, submitted, done };
+    // QEMU answers in microseconds; a real disk retrying a bad sector takes seconds. Beyond
+    // this the device is taken for dead (Linux's default block timeout is 30 s too).
+    static constexpr u64 request_timeout_ns = u64{30} * 1000 * 1000 * 1000;
 
 public:
     struct Parts {
@@ -137,10 +140,14 @@ private:
         }
     }
 
-    usize take_slot() {
-        usize slot = 0;
+    // A free slot, or none once the device failed (then nothing is submitted any more).
+    Optional<usize> take_slot() {
+        Optional<usize> slot;
         free_slots_.wait_until([&] {
             SpinLockGuard guard(lock_);
+            if (failed_) {
+                return true;
+            }
             for (usize i = 0; i < state_.size(); ++i) {
                 if (state_[i] == State::idle) {
                     state_[i] = State::reserved;
@@ -153,6 +160,23 @@ private:
         return slot;
     }
 
+    // A device that stops answering fails for good: its requests in flight and every later one
+    // end with EIO. Their buffers stay the driver's (it lives as long as the kernel), so a late
+    // completion writes only memory nobody reads.
+    void fail_device(StringView why) {
+        {
+            SpinLockGuard guard(lock_);
+            if (failed_) {
+                return;
+            }
+            failed_ = true;
+        }
+        log::error("virtio-blk: {} {}; failing it", name(), why);
+        transport_->fail();
+        completions_.wake_all();
+        free_slots_.wake_all();
+    }
+
     void give_back(usize slot) {
         free_slots_.notify_all([&] {
             SpinLockGuard guard(lock_);
@@ -161,9 +185,12 @@ private:
     }
 
     Result<void> request(u32 type, u64 sector, Span<const u8> out, Span<u8> in) {
-        usize slot = take_slot();
-        Result<void> result = run(slot, type, sector, out, in);
-        give_back(slot);
+        Optional<usize> slot = take_slot();
+        if (!slot) {
+            return Errno::eio;
+        }
+        Result<void> result = run(*slot, type, sector, out, in);
+        give_back(*slot);
         return result;
     }
 
@@ -199,10 +226,16 @@ private:
             state_[slot] = State::submitted;
             TRY(queue_->kick());
         }
-        completions_.wait_until([&] {
-            SpinLockGuard guard(lock_);
-            return state_[slot] == State::done;
-        });
+        bool completed = completions_.wait_until_for(
+            [&] {
+                SpinLockGuard guard(lock_);
+                return state_[slot] == State::done || failed_;
+            },
+            request_timeout_ns);
+        if (!completed) {
+            fail_device("did not complete a request in 30 s");
+            return Errno::eio;
+        }
 
         bool failed = false;
         {

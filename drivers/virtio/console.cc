@@ -60,11 +60,19 @@ public:
                 sent_ = false;
                 TRY(tx_->kick());
             }
-            transmitted_.wait_until([&] {
-                SpinLockGuard guard(lock_);
-                return sent_;
-            });
+            bool sent = transmitted_.wait_until_for(
+                [&] {
+                    SpinLockGuard guard(lock_);
+                    return sent_;
+                },
+                transmit_timeout_ns);
             SpinLockGuard guard(lock_);
+            if (!sent && !failed_) {
+                // For good: the buffer stays the device's, which may still read it.
+                failed_ = true;
+                log::error("virtio-console: a write was not taken in 10 s; failing the device");
+                transport_->fail();
+            }
             if (failed_) {
                 return Errno::eio;
             }
@@ -160,6 +168,7 @@ private:
     DmaStream rx_memory_; // receive_buffers of chunk_bytes
     DmaStream tx_memory_;
     Mutex writers_;
+    static constexpr u64 transmit_timeout_ns = u64{10} * 1000 * 1000 * 1000;
     SpinLock lock_; // the queues, rx_heads_, input_, sent_, failed_; shared with the handler
     Array<u16, receive_buffers> rx_heads_{};
     Vector<u8> input_;

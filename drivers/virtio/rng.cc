@@ -47,13 +47,21 @@ public:
             done_ = false;
             TRY(queue_->kick());
         }
-        completions_.wait_until([&] {
-            SpinLockGuard guard(lock_);
-            return done_;
-        });
+        bool answered = completions_.wait_until_for(
+            [&] {
+                SpinLockGuard guard(lock_);
+                return done_;
+            },
+            answer_timeout_ns);
         usize got = 0;
         {
             SpinLockGuard guard(lock_);
+            if (!answered && !failed_) {
+                // For good: the buffer stays the device's, which may still write it.
+                failed_ = true;
+                log::error("virtio-rng: no answer in 10 s; failing the device");
+                transport_->fail();
+            }
             if (failed_) {
                 return Errno::eio;
             }
@@ -93,6 +101,8 @@ private:
     Box<Virtqueue> queue_;
     DmaStream buffer_;
     Mutex readers_;
+    // A host starved of entropy may keep a request a while; never answering is a dead device.
+    static constexpr u64 answer_timeout_ns = u64{10} * 1000 * 1000 * 1000;
     SpinLock lock_; // queue_, done_, written_, failed_; shared with the interrupt handler
     bool done_ = false;
     bool failed_ = false;

@@ -88,6 +88,24 @@ KTEST(task, a_10ms_sleep_wakes_after_10ms_and_before_20ms) {
     KEXPECT(slept < 20 * ms);
 }
 
+KTEST(task, a_bounded_wait_ends_at_its_timeout_or_when_the_condition_holds) {
+    WaitQueue queue;
+    u64 start = clock::monotonic_ns();
+    KEXPECT(!queue.wait_until_for([] { return false; }, 10 * ms));
+    KEXPECT(clock::monotonic_ns() - start >= 10 * ms);
+
+    bool ready = false;
+    Result<TaskHandle> setter = spawn("setter", [&] {
+        this_task::sleep_for(5 * ms);
+        queue.notify_all([&] { ready = true; });
+    });
+    KASSERT(setter.ok());
+    start = clock::monotonic_ns();
+    KEXPECT(queue.wait_until_for([&] { return ready; }, 5000 * ms));
+    KEXPECT(clock::monotonic_ns() - start < 5000 * ms);
+    setter.value().join();
+}
+
 KTEST(task, a_task_that_never_yields_is_preempted) {
     bool flag = false;
     bool saw_flag = false;

@@ -39,6 +39,8 @@ struct IrqSource {
 
 class IrqLine {
 public:
+    // The framework's bus code and its own devices only: drivers get their lines from their
+    // device handles (the safe-subset gate rejects these calls outside the framework).
     // EINVAL for a specifier the controller cannot parse, ENODEV without a controller, EBUSY
     // when the line is already held (or, for acquire_shared, held exclusively or by as many
     // sharers as a line takes).

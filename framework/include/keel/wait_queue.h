@@ -3,7 +3,9 @@
 // is lost between the check and the sleep.
 #pragma once
 
+#include <keel/clock.h>
 #include <keel/spin_lock.h>
+#include <keel/timer.h>
 
 namespace keel {
 
@@ -28,6 +30,30 @@ public:
             }
             sleep_locked(saved); // returns with the lock released
         }
+    }
+
+    // Sleeps until condition() is true or timeout_ns have passed; true when the condition
+    // holds. A device that never answers costs its caller this long, not forever.
+    template <typename Condition>
+    bool wait_until_for(Condition&& condition, u64 timeout_ns) {
+        struct Alarm final : TimerCallback {
+            explicit Alarm(WaitQueue& q) : queue(q) {}
+            void on_timer() override {
+                queue.notify_all([this] { rang = true; });
+            }
+            WaitQueue& queue;
+            bool rang = false; // under the queue's lock
+        } alarm(*this);
+        Timer timer; // destroyed first: waits for a callback still running on another CPU
+        bool met = false;
+        if (timer.arm(clock::monotonic_ns() + timeout_ns, alarm).is_error()) {
+            return false;
+        }
+        wait_until([&] {
+            met = condition();
+            return met || alarm.rang;
+        });
+        return met;
     }
 
     // Runs update under the queue's lock, then wakes one (or every) waiter.
