@@ -58,6 +58,7 @@ keel::Result<int> use_memory_api(const keel::IoMem& device) {
 #include <keel/console_input.h>
 #include <keel/irq.h>
 #include <keel/mutex.h>
+#include <keel/platform_device.h>
 #include <keel/task.h>
 #include <keel/timer.h>
 
@@ -85,10 +86,9 @@ keel::Result<int> use_task_api(keel::Mutex& mutex, keel::WaitQueue& queue, int& 
     Beeper beeper;
     keel::Timer timer;
     TRY(timer.arm(1, beeper));
-    keel::IrqSource source;
-    source.kind = keel::IrqSource::Kind::isa;
-    source.number = 4;
-    keel::IrqLine line = TRY(keel::IrqLine::acquire(source));
+    // A driver's interrupt comes from its device handle.
+    keel::PlatformDevice device = TRY(keel::platform::claim(0));
+    keel::IrqLine line = TRY(device.irq(0));
     line.attach(beeper);
     line.enable();
     keel::Array<keel::u8, 16> buffer{};
