@@ -14,7 +14,7 @@
  * mm replaces these tables with the kernel's own (paging.cc), nothing low is still in use.
  */
 
-#include "trap_frame.S.h"
+#include "trap_frame.inc"
 #define KERNEL_VMA 0xffffffff80000000
 #define PHYS(symbol) ((symbol) - KERNEL_VMA)
 

@@ -11,7 +11,7 @@
  * enter_user returns. GS: the kernel's per-CPU base is in KERNEL_GS_BASE while user code runs
  * (SWAPGS on each side). Interrupts are masked from before the IRETQ until the C++ caller
  * restores them. */
-#include "trap_frame.S.h"
+#include "trap_frame.inc"
 #include "user_layout.h"
 
     .section .text.user_entry, "ax"
