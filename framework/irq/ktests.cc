@@ -48,7 +48,7 @@ void wait_for(Array<Recorder*, N> recorders, u64 limit_ns) {
     }
 }
 
-KTEST(timer, a_10ms_timer_fires_after_10ms_and_before_20ms) {
+KTEST(timer, a_10ms_timer_fires_after_10ms_not_before) {
     Recorder r;
     Timer timer;
     u64 start = clock::monotonic_ns();
@@ -57,7 +57,7 @@ KTEST(timer, a_10ms_timer_fires_after_10ms_and_before_20ms) {
     wait_for(Array<Recorder*, 1>{&r}, 1000 * ms);
     KASSERT(r.fired_at != 0);
     KEXPECT(r.fired_at >= start + 10 * ms);
-    KEXPECT(r.fired_at < start + 20 * ms);
+    KEXPECT(r.fired_at < start + 10 * ms + ktest::lost_after_ns);
     KEXPECT_EQ(r.cpu, this_cpu());
     KEXPECT(!timer.armed());
 }

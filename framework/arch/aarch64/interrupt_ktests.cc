@@ -356,7 +356,7 @@ KTEST(aarch64_irq, the_virtual_timer_fires_on_time) {
     KEXPECT(generic_timer::interrupt_count() >= before + rounds);
     log::info("aarch64 timer: {} one-shots, latency avg {} us, worst {} us", rounds,
               total / rounds / 1000, worst / 1000);
-    KEXPECT(worst < 10 * ms); // TCG: ~0.1 ms typical, a few ms when the host is busy
+    KEXPECT(worst < ktest::lost_after_ns); // TCG: ~0.1 ms typical; the log line measures
 }
 
 KTEST(aarch64_irq, deadlines_convert_to_the_first_tick_at_or_after_them) {

@@ -257,7 +257,7 @@ KTEST(riscv64, the_sbi_timer_works_as_the_fallback) {
     riscv::use_hart_timer(previous);
     KEXPECT(fired);
     KEXPECT(flag.fired_at >= start + 5 * ms);
-    KEXPECT(flag.fired_at < start + 15 * ms); // the generic 10 ms test's window
+    KEXPECT(flag.fired_at < start + 5 * ms + ktest::lost_after_ns);
 }
 
 KTEST(riscv64, deadlines_convert_to_ticks_rounding_up) {
@@ -303,8 +303,8 @@ KTEST(riscv64, timer_lateness_is_small) {
     }
     log::info("riscv64: timer lateness over {} 1 ms timers: mean {} us, worst {} us", rounds,
               total / rounds / 1000, worst / 1000);
-    // TCG on a busy host can be late by a few ms; more than 10 means a lost or mis-set timer.
-    KEXPECT(worst < 10 * ms);
+    // TCG is late by a few ms on a busy host; the log line above is the measurement.
+    KEXPECT(worst < ktest::lost_after_ns);
 }
 
 KTEST(rtc, reads_a_date_after_2024_01_01) {
