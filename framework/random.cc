@@ -35,6 +35,7 @@ struct Generator {
     Array<u32, 8> key{};
     u64 counter = 0;
     bool seeded = false;
+    u64 added = 0; // bytes devices have mixed in (add_entropy)
 
     Block block() {
         Block input{{0x61707865, 0x3320646e, 0x79622d32, 0x6b206574}};
@@ -153,6 +154,13 @@ void add_entropy(Span<const u8> bytes) {
     // absorb XORs each 32 bytes into the key and replaces the key by a block of output under
     // it, so the new key depends on the old key and every byte added.
     g.absorb(bytes);
+    g.added += bytes.size();
+}
+
+u64 entropy_added() {
+    Generator& g = generator;
+    SpinLockGuard guard(g.lock);
+    return g.added;
 }
 
 u64 next_u64() {

@@ -3,6 +3,7 @@
 // with `ktest.disk` on the command line; rng and console cases run when such a device is bound.
 #include <keel/cmdline.h>
 #include <keel/ktest.h>
+#include <keel/random.h>
 #include <keel/task.h>
 
 #include "drivers/block/block_device.h"
@@ -186,6 +187,8 @@ KTEST(virtio_rng, reads_random_bytes) {
     }
     KEXPECT(!all_zero);
     KEXPECT(!all_equal);
+    // The driver fed the pool behind getrandom and AT_RANDOM when it bound.
+    KEXPECT(random::entropy_added() >= 32);
 }
 
 KTEST(virtio_console, says_hello) {

@@ -13,5 +13,7 @@ u64 next_u64();
 // Mixes bytes from an entropy source (a hardware RNG such as virtio-rng) into the generator's
 // key. Bytes of any quality are safe to add: they can only add unpredictability.
 void add_entropy(Span<const u8> bytes);
+// Bytes add_entropy has mixed in since boot (the boot log and the rng ktest say where from).
+u64 entropy_added();
 
 } // namespace keel::random
