@@ -1,7 +1,8 @@
 // The kernel's random numbers (getrandom, AT_RANDOM, address-space layout): a ChaCha20 generator
 // seeded at boot from what the machine offers (the device tree's rng-seed, the CPU's random
-// instruction where there is one, and timing jitter), with its key replaced after every request
-// so earlier output cannot be recovered from a later state.
+// instruction where there is one, and timing jitter), later mixed with what entropy devices give
+// (virtio-rng: add_entropy), with its key replaced after every request so earlier output cannot
+// be recovered from a later state.
 #pragma once
 
 #include <keel/ktl/span.h>
