@@ -12,10 +12,6 @@ constexpr usize descriptor_bytes = 16;
 constexpr usize used_element_bytes = 8;
 constexpr u32 spec_max_size = 32768;
 
-constexpr usize align_up(usize value, usize alignment) {
-    return (value + alignment - 1) / alignment * alignment;
-}
-
 constexpr bool is_power_of_two(u32 v) { return v != 0 && (v & (v - 1)) == 0; }
 
 } // namespace
