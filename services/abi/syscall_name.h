@@ -17,8 +17,8 @@ struct SyscallName {
 // CONFIG_CLONE_BACKWARDS (riscv64, arm64) pass (tls, child_tid).
 enum class CloneArgs : u8 { child_tid_then_tls, tls_then_child_tid };
 
-// Where struct stat's fields sit (x86_64 has its own layout; riscv64 and arm64 use
-// asm-generic's). Offsets in bytes; nlink and blksize differ in width too.
+// Where struct stat's fields sit (x86_64 has its own layout; riscv64 and arm64 share Linux's
+// generic one). Offsets in bytes; nlink and blksize differ in width too.
 struct StatLayout {
     usize size;
     usize dev, ino, mode, nlink, nlink_width, uid, gid, rdev, size_field, blksize, blksize_width,

@@ -12,7 +12,7 @@ inline constexpr Span<const SyscallName> syscall_names = generic_syscall_names.s
 inline constexpr Span<const SyscallName> extra_syscall_names = aarch64_extra_syscall_names.span();
 inline constexpr CloneArgs clone_args = CloneArgs::tls_then_child_tid;
 inline constexpr StatLayout stat_layout = generic_stat_layout;
-// arch/arm64/include/uapi/asm/fcntl.h
+// Linux's arm64 uapi fcntl.h: O_DIRECTORY and O_NOFOLLOW trade bits with O_DIRECT and O_LARGEFILE
 inline constexpr OpenFlagValues open_flags{0200000, 0400000, 040000, 0100000};
 
 } // namespace keel::abi
