@@ -6,10 +6,10 @@
 #include <arch/clock.h>
 #include <arch/console.h>
 #include <arch/cpu.h>
-#include <arch/firmware_bus.h>
 #include <arch/interrupts.h>
 #include <arch/memory.h>
 #include <arch/paging.h>
+#include <arch/pci.h>
 #include <arch/power.h>
 #include <arch/user_mode.h>
 
@@ -90,7 +90,8 @@ static_assert(
 static_assert(
     requires {
         { register_firmware_pci_bridges() } -> Returns<void>;
-    }, "arch/firmware_bus.h is incomplete");
+        { pci_legacy_config() } -> Returns<pci::ConfigSpace*>;
+    }, "arch/pci.h is incomplete");
 
 static_assert(
     requires(UserRegisters& regs, const UserRegisters& saved, uptr a, usize i, u64 v, Span<u8> to,

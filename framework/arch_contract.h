@@ -33,11 +33,10 @@
 //   StringView interrupt_controller_name();  StringView timer_name();
 // arch/power.h
 //   [[noreturn]] void power_off(int status);       0 = success; never returns
-// arch/firmware_bus.h
-//   void register_firmware_pci_bridges();     PCI host bridges of the arch's firmware tables
-//                                              (x86: ACPI MCFG); DT bridges are generic
 // arch/pci.h
-//   pci::ConfigSpace* pci_legacy_config();       x86's 0xcf8/0xcfc ports; nullptr elsewhere
+//   void register_firmware_pci_bridges();     host bridges of the arch's firmware tables (x86:
+//                                              ACPI MCFG); DT bridges are found generically
+//   pci::ConfigSpace* pci_legacy_config();     x86's 0xcf8/0xcfc ports; nullptr elsewhere
 // arch/console.h
 //   void install_console(const BootInfo&);         the boot console (console::install)
 // arch/user_mode.h                            user registers, enter_user and its trap decoding,

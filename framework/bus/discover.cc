@@ -1,5 +1,5 @@
 // Device discovery at boot (bus/bus.h).
-#include <arch/firmware_bus.h>
+#include <arch/pci.h>
 
 #include <keel/log.h>
 

@@ -76,7 +76,8 @@ void set_kernel_load_base(u64 phys);
 // The physical address of a kernel image address (its link-time address).
 u64 image_virt_to_phys(uptr va);
 
-// The device tree the boot loader handed over (boot::start validated it), opened again.
+// The device tree the boot loader handed over (boot::live_device_tree): ENODEV without one,
+// EINVAL when it cannot be read in place.
 Result<boot::DeviceTree> boot_device_tree(const BootInfo& info);
 
 // IRQ entries so far on every CPU (interrupts.cc; wait_for_interrupt watches its CPU's own).

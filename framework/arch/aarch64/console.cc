@@ -1,10 +1,9 @@
 // The boot console comes from the device tree (PL011 on QEMU virt). This is also the arch's
 // first look at the tree, so it notes the PSCI conduit for power-off here.
 #include <arch/console.h>
-#include <arch/memory.h>
 
 #include "arch/aarch64/aarch64.h"
-#include "boot/devicetree.h"
+#include "boot/live_device_tree.h"
 #include "console/console.h"
 
 namespace keel::arch {
@@ -13,11 +12,11 @@ Result<boot::DeviceTree> boot_device_tree(const BootInfo& info) {
     if (!info.device_tree) {
         return Errno::enodev;
     }
-    PhysRange dtb = *info.device_tree;
-    // SAFETY: boot::start read and validated this blob through the same linear map, which
-    // covers all RAM for good; the blob lies in RAM reserved as MemoryKind::DeviceTree.
-    Bytes blob = Bytes::from_raw(reinterpret_cast<const u8*>(phys_to_virt(dtb.base)), dtb.size);
-    return boot::DeviceTree::open(blob);
+    Optional<boot::DeviceTree> dt = boot::live_device_tree();
+    if (!dt) {
+        return Errno::einval;
+    }
+    return *dt;
 }
 
 void install_console(const BootInfo& info) {

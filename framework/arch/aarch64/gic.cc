@@ -8,6 +8,7 @@
 
 #include "arch/aarch64/gic_regs.h"
 #include "arch/aarch64/sysreg.h"
+#include "boot/live_device_tree.h"
 #include "io_mem_internal.h"
 
 namespace keel::arch {
@@ -35,21 +36,17 @@ Optional<Gic::Version> version_of(const boot::DeviceTree& dt, boot::DeviceTree::
 // The root's interrupt parent (where every device's interrupts go unless it says otherwise),
 // else the first GIC in the tree.
 Optional<boot::DeviceTree::Node> find_gic(const boot::DeviceTree& dt) {
-    Optional<u64> parent = dt.integer_property(boot::DeviceTree::root, "interrupt-parent");
-    Optional<boot::DeviceTree::Node> found;
+    Optional<boot::DeviceTree::Node> parent = boot::interrupt_parent(dt, boot::DeviceTree::root);
+    if (parent && dt.is_enabled(*parent) && version_of(dt, *parent)) {
+        return parent;
+    }
     Optional<boot::DeviceTree::Node> first;
     dt.for_each_node([&](boot::DeviceTree::Node node) {
-        if (!dt.is_enabled(node) || !version_of(dt, node)) {
-            return;
-        }
-        if (!first) {
+        if (!first && dt.is_enabled(node) && version_of(dt, node)) {
             first = node;
         }
-        if (parent && dt.integer_property(node, "phandle").value_or(0) == *parent) {
-            found = node;
-        }
     });
-    return found ? found : first;
+    return first;
 }
 
 // Drivers cannot map the GIC: the framework claims it as it maps it.

@@ -15,6 +15,7 @@
 #include "arch/aarch64/aarch64.h"
 #include "arch/aarch64/generic_timer.h"
 #include "arch/aarch64/gic.h"
+#include "boot/live_device_tree.h"
 #include "console/console.h"
 
 namespace keel::arch {
@@ -56,23 +57,13 @@ struct Counter final : IrqHandler {
     u64 count = 0;
 };
 
-Optional<boot::DeviceTree::Node> interrupt_parent(const boot::DeviceTree& dt) {
-    Optional<u64> phandle = dt.integer_property(boot::DeviceTree::root, "interrupt-parent");
-    Optional<boot::DeviceTree::Node> found;
-    dt.for_each_node([&](boot::DeviceTree::Node node) {
-        if (phandle && dt.integer_property(node, "phandle").value_or(0) == *phandle) {
-            found = node;
-        }
-    });
-    return found;
-}
-
 KTEST(aarch64_irq, gic_is_the_device_tree_interrupt_parent) {
     Gic* g = gic();
     KASSERT(g != nullptr && irq::controller() == g);
     Result<boot::DeviceTree> dt = boot_device_tree(boot_info());
     KASSERT(dt.ok());
-    Optional<boot::DeviceTree::Node> node = interrupt_parent(dt.value());
+    Optional<boot::DeviceTree::Node> node =
+        boot::interrupt_parent(dt.value(), boot::DeviceTree::root);
     KASSERT(node.has_value());
     bool v3 = dt.value().is_compatible(*node, "arm,gic-v3");
     KEXPECT(v3 == (g->version() == Gic::Version::v3));

@@ -1,5 +1,5 @@
 // PCI host bridge discovery from the device tree (discover_dt.cc); ACPI's is the arch's
-// (arch/firmware_bus.h).
+// (arch/pci.h).
 #pragma once
 
 #include "boot/devicetree.h"

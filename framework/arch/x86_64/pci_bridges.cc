@@ -1,11 +1,11 @@
-// x86_64's firmware buses (arch/firmware_bus.h): the PCI segments of the ACPI MCFG table.
+// x86_64's PCI host bridges (arch/pci.h): the PCI segments of the ACPI MCFG table.
 // Firmware differs in what it leaves: SeaBIOS places every BAR, qboot numbers the buses and
 // places none. Keel therefore assigns everything itself, as Linux does when it cannot trust
 // the firmware, with the windows Linux falls back to without the AML `_CRS` methods: 32-bit
 // memory in the largest gap of the memory map below the local APIC/IOAPIC area, I/O ports from
 // 0xc000 (the PC convention), no 64-bit window (64-bit BARs fit in the 32-bit one). INTx would
 // need the AML `_PRT` methods too: PCI functions here use MSI-X or MSI.
-#include <arch/firmware_bus.h>
+#include <arch/pci.h>
 
 #include <keel/log.h>
 
@@ -21,23 +21,22 @@ constexpr u64 four_gib = u64{1} << 32;
 constexpr u64 apic_area = 0xfec00000; // IOAPIC, HPET, LAPIC, BIOS flash up to 4 GiB
 constexpr u64 window_align = u64{1} << 20;
 
-bool covered(u64 base, u64 end, const FixedVector<x86::McfgEntry, 8>& ecam) {
+// What PCI memory must not overlap: every memory-map region and ECAM window.
+FixedVector<PhysRange, BootInfo::max_regions + 8>
+obstacles(const FixedVector<x86::McfgEntry, 8>& ecam) {
+    FixedVector<PhysRange, BootInfo::max_regions + 8> all;
     for (const MemoryRegion& r : boot_info().memory) {
-        if (r.base < end && base < r.end()) {
-            return true;
-        }
+        static_cast<void>(all.push({r.base, r.size}).ok());
     }
     for (const x86::McfgEntry& e : ecam) {
-        u64 ecam_end = e.ecam_base + ((u64{e.bus_end} + 1) << 20);
-        if (e.ecam_base < end && base < ecam_end) {
-            return true;
-        }
+        static_cast<void>(all.push({e.ecam_base, (u64{e.bus_end} + 1) << 20}).ok());
     }
-    return false;
+    return all;
 }
 
 // The largest 1 MiB-aligned range below the APIC area that no memory-map region or ECAM
 // window touches, above the end of RAM below 4 GiB (the chipset decodes the rest as PCI).
+// A gap starts at the end of RAM or of an obstacle, and ends at the next obstacle's start.
 pci::Window memory_gap(const FixedVector<x86::McfgEntry, 8>& ecam) {
     u64 ram_end = 0;
     for (const MemoryRegion& r : boot_info().memory) {
@@ -45,28 +44,26 @@ pci::Window memory_gap(const FixedVector<x86::McfgEntry, 8>& ecam) {
             ram_end = max(ram_end, r.end());
         }
     }
-    // Candidate edges: the end of RAM and the end of every region or window above it.
+    FixedVector<PhysRange, BootInfo::max_regions + 8> taken = obstacles(ecam);
     pci::Window best;
     auto consider = [&](u64 start) {
         start = align_up(start, window_align);
-        if (start < ram_end || start >= apic_area || covered(start, start + 1, ecam)) {
-            return;
+        u64 end = apic_area;
+        for (const PhysRange& o : taken) {
+            if (o.base <= start && start < o.end()) {
+                return; // inside an obstacle: its end is a candidate of its own
+            }
+            if (o.base > start) {
+                end = min(end, align_down(o.base, window_align));
+            }
         }
-        u64 end = start;
-        // Grow in 1 MiB steps to the next obstacle (bounded: at most 4 GiB / 1 MiB steps).
-        while (end < apic_area && !covered(end, end + window_align, ecam)) {
-            end += window_align;
-        }
-        if (end - start > best.size) {
+        if (start >= ram_end && start < end && end - start > best.size) {
             best = {start, start, end - start};
         }
     };
     consider(ram_end);
-    for (const MemoryRegion& r : boot_info().memory) {
-        consider(r.end());
-    }
-    for (const x86::McfgEntry& e : ecam) {
-        consider(e.ecam_base + ((u64{e.bus_end} + 1) << 20));
+    for (const PhysRange& o : taken) {
+        consider(o.end());
     }
     return best;
 }
