@@ -1,7 +1,6 @@
 // PCI on the machine itself: QEMU q35 (host bridge 8086:29c0) and the virt machines
 // (1b36:0008), whose host bridge is function 00:00.0 and has no BARs.
 #include <keel/ktest.h>
-#include <keel/log.h>
 #include <keel/pci.h>
 
 #include "bus/pci/host_bridge.h"
@@ -27,10 +26,11 @@ Optional<usize> host_bridge_index() {
     return none;
 }
 
-// No registered host bridge: a machine without PCI (or discovery not run), nothing to test.
+// No registered host bridge: a machine without PCI, nothing to test (every board of
+// ./keel test has one, so there a skip would show in its log).
 bool no_pci() {
     if (pci::host_bridge_count() == 0) {
-        log::info("ktest pci: no PCI host bridge registered; nothing to check");
+        ktest::skip("no PCI host bridge on this machine");
         return true;
     }
     return false;
