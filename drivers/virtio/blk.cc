@@ -224,7 +224,12 @@ private:
             writable[w++] = TRY(DmaRange::of(requests_, status_offset(slot), 1));
             head_[slot] = TRY(queue_->add(readable.span().first(r), writable.span().first(w)));
             state_[slot] = State::submitted;
-            TRY(queue_->kick());
+        }
+        // From here the device may own the slot's memory: a failure can no longer just give
+        // the slot back, it fails the device (whose slots are then never reused).
+        if (Result<void> kicked = queue_->kick(); kicked.is_error()) {
+            fail_device("could not be notified");
+            return kicked.error();
         }
         bool completed = completions_.wait_until_for(
             [&] {
@@ -233,8 +238,15 @@ private:
             },
             request_timeout_ns);
         if (!completed) {
-            fail_device("did not complete a request in 30 s");
-            return Errno::eio;
+            {
+                // The completion may have come between the timeout and here.
+                SpinLockGuard guard(lock_);
+                completed = state_[slot] == State::done;
+            }
+            if (!completed) {
+                fail_device("did not complete a request in 30 s");
+                return Errno::eio;
+            }
         }
 
         bool failed = false;
@@ -282,7 +294,8 @@ Result<RefPtr<VirtioBlock>> create(Box<Transport> transport) {
     u64 features =
         TRY(t.begin_initialization(feature_read_only | feature_flush | feature_access_platform, 0));
     Result<u64> capacity = t.config_u64(0);
-    if (capacity.is_error()) {
+    // A capacity whose byte count overflows is no disk: the device made it up.
+    if (capacity.is_error() || capacity.value() > ~u64{0} / BlockDevice::sector_size) {
         t.fail();
         return Errno::eio;
     }

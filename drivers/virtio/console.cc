@@ -41,6 +41,12 @@ public:
         for (usize i = 0; i < receive_buffers; ++i) {
             TRY(post(i));
         }
+        return {};
+    }
+
+    // After DRIVER_OK: the device may not be notified before (virtio 1.2, 3.1.1).
+    Result<void> start_receiving() {
+        SpinLockGuard guard(lock_);
         return rx_->kick();
     }
 
@@ -48,6 +54,13 @@ public:
         MutexGuard one_at_a_time(writers_);
         for (usize done = 0; done < bytes.size(); done += chunk_bytes) {
             usize n = min(chunk_bytes, bytes.size() - done);
+            {
+                // A failed device may still be reading the buffer: leave it alone.
+                SpinLockGuard guard(lock_);
+                if (failed_) {
+                    return Errno::eio;
+                }
+            }
             TRY(tx_memory_.write(0, bytes.subspan(done, n)));
             {
                 SpinLockGuard guard(lock_);
@@ -67,7 +80,7 @@ public:
                 },
                 transmit_timeout_ns);
             SpinLockGuard guard(lock_);
-            if (!sent && !failed_) {
+            if (!sent && !sent_ && !failed_) { // sent_: it came just after the timeout
                 // For good: the buffer stays the device's, which may still read it.
                 failed_ = true;
                 log::error("virtio-console: a write was not taken in 10 s; failing the device");
@@ -199,7 +212,8 @@ Result<RefPtr<VirtioConsole>> create(Box<Transport> transport) {
     Result<void> ready = [&]() -> Result<void> {
         TRY(console->post_receive_buffers());
         TRY(console->transport().attach_interrupt(*console));
-        return console->transport().finish_initialization();
+        TRY(console->transport().finish_initialization());
+        return console->start_receiving();
     }();
     if (ready.is_error()) {
         console->transport().fail();

@@ -204,7 +204,8 @@ public:
         }
         // Where this queue's notifications go: checked against the notification region.
         u64 at = u64{TRY(common_.read16(common::queue_notify_off))} * multiplier_;
-        if (at + 2 > notify_.size()) {
+        // A 16-bit register: in the region and aligned, or every notification would be lost.
+        if (at % 2 != 0 || at + 2 > notify_.size()) {
             log::warn("virtio-pci: {} queue {} notifies outside its region", description(),
                       q.index());
             return Errno::eio;

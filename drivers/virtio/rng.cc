@@ -56,7 +56,7 @@ public:
         usize got = 0;
         {
             SpinLockGuard guard(lock_);
-            if (!answered && !failed_) {
+            if (!answered && !done_ && !failed_) { // done_: it came just after the timeout
                 // For good: the buffer stays the device's, which may still write it.
                 failed_ = true;
                 log::error("virtio-rng: no answer in 10 s; failing the device");

@@ -12,8 +12,6 @@ constexpr usize descriptor_bytes = 16;
 constexpr usize used_element_bytes = 8;
 constexpr u32 spec_max_size = 32768;
 
-constexpr bool is_power_of_two(u32 v) { return v != 0 && (v & (v - 1)) == 0; }
-
 } // namespace
 
 Result<DmaRange> DmaRange::of(const DmaStream& buffer, usize offset, usize length) {
@@ -36,7 +34,7 @@ Result<u16> Virtqueue::choose_size(u32 device_max, u16 limit) {
     if (device_max == 0 || device_max > spec_max_size || limit == 0) {
         return Errno::eio;
     }
-    u32 bound = device_max < limit ? device_max : limit;
+    u32 bound = min(device_max, u32{limit});
     u32 size = 1;
     while (size * 2 <= bound) {
         size *= 2;

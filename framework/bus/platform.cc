@@ -104,7 +104,7 @@ Optional<u64> parse_number(StringView text, usize& at, bool suffix) {
         }
         value = value * base + d;
     }
-    if (digits == 0 && base != 8) {
+    if (digits == 0) {
         return none;
     }
     if (suffix && at < text.size()) {

@@ -176,16 +176,13 @@ void IrqLine::enable() {
         return;
     }
     enabled_ = true;
-    irq::LineMask* mask = nullptr;
-    bool first = false;
-    {
-        SpinLockGuard guard(irq::lock);
-        irq::Slot& slot = irq::slots[line_];
-        first = slot.enabled++ == 0;
-        mask = slot.mask;
-    }
-    if (first) {
-        irq::apply_mask(line_, mask, false);
+    // The count and the mask change together, under the lock: two holders of a shared line
+    // enabling and disabling at once cannot leave it masked while one wants it, and the mask
+    // object cannot go (PciDevice::release_irqs) while it is used.
+    SpinLockGuard guard(irq::lock);
+    irq::Slot& slot = irq::slots[line_];
+    if (slot.enabled++ == 0) {
+        irq::apply_mask(line_, slot.mask, false);
     }
 }
 
@@ -194,16 +191,13 @@ void IrqLine::disable() {
         return;
     }
     enabled_ = false;
-    irq::LineMask* mask = nullptr;
-    bool last = false;
-    {
-        SpinLockGuard guard(irq::lock);
-        irq::Slot& slot = irq::slots[line_];
-        last = --slot.enabled == 0;
-        mask = slot.mask;
-    }
-    if (last) {
-        irq::apply_mask(line_, mask, true);
+    // The count and the mask change together, under the lock: two holders of a shared line
+    // enabling and disabling at once cannot leave it masked while one wants it, and the mask
+    // object cannot go (PciDevice::release_irqs) while it is used.
+    SpinLockGuard guard(irq::lock);
+    irq::Slot& slot = irq::slots[line_];
+    if (--slot.enabled == 0) {
+        irq::apply_mask(line_, slot.mask, true);
     }
 }
 
@@ -222,6 +216,11 @@ Result<IrqLine> IrqLineAccess::allocate_msi() {
     u32 line = TRY(c->allocate_msi());
     SpinLockGuard guard(irq::lock);
     irq::Slot& slot = irq::slots[line];
+    if (slot.holding != irq::Holding::free) {
+        // A firmware specifier already named this line (a GICv2m SPI in a device tree).
+        c->free_msi(line);
+        return Errno::ebusy;
+    }
     slot = irq::Slot{};
     slot.holding = irq::Holding::msi;
     slot.holders = 1;

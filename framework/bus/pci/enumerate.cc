@@ -264,6 +264,7 @@ private:
                     Optional<u32> probe_hi = probe_register(at, static_cast<u16>(offset + 4));
                     u32 hi = config_.read32(at, static_cast<u16>(offset + 4)).value_or(0);
                     if (!probe_hi) {
+                        ++i; // the upper half is no BAR of its own either
                         continue;
                     }
                     u64 mask = (u64{*probe_hi} << 32) | (*probe & ~u32{0xf});
@@ -279,13 +280,14 @@ private:
                     r.bar_bus_address[i] = lo & ~u32{0xf};
                 }
             }
+            bool wide = bar.kind == PciBarKind::memory64;
             if (!is_power_of_two(bar.size)) {
                 log_bar_problem(r, i, "size is not a power of two");
                 bar = {};
                 r.bar_bus_address[i] = 0;
             }
-            if (bar.kind == PciBarKind::memory64) {
-                ++i; // the upper half; stays none
+            if (wide) {
+                ++i; // the upper half; stays none (also when the BAR was refused)
             }
         }
         (void)config_.write16(at, reg::command, command.value());
