@@ -3,6 +3,13 @@
 
 die() { printf 'keel: %s\n' "$*" >&2; exit 1; }
 
+# A check failed: says why on stderr and in the stage's log (so the summary repeats it); returns 1.
+fail_because() {
+  printf 'keel-test: %s\n' "$*" >&2
+  [ -z "${STAGE_LOG:-}" ] || printf 'keel-test: %s\n' "$*" >>"$STAGE_LOG"
+  return 1
+}
+
 default_board() {
   case "$1" in
     x86_64) echo qemu-q35-x86_64 ;;
@@ -136,7 +143,20 @@ boards_of_arch() {
 TEST_PASSED=0
 TEST_FAILED=0
 TEST_FAILURES=()
+TEST_FAILURE_LOGS=()
+STAGE_LOG=
 
+# Boots BOARD CHAIN with no input, its output to stdout and to LOG, which becomes the stage's
+# log (see record). Returns boot_board's status.
+boot_logged() { # boot_logged LOG BOARD CHAIN
+  local log=$1
+  STAGE_LOG=$log
+  boot_board "$2" "$3" </dev/null 2>&1 | tee "$log"
+  return "${PIPESTATUS[0]}"
+}
+
+# Counts a stage. A failed stage keeps the log of its last boot (STAGE_LOG), whose telling
+# lines the summary repeats: a CI log may hold only the end of the output.
 record() { # record NAME STATUS
   if [ "$2" -eq 0 ]; then
     TEST_PASSED=$((TEST_PASSED + 1))
@@ -144,8 +164,19 @@ record() { # record NAME STATUS
   else
     TEST_FAILED=$((TEST_FAILED + 1))
     TEST_FAILURES+=("$1")
+    TEST_FAILURE_LOGS+=("${STAGE_LOG:-}")
     printf 'keel-test: FAIL %s\n' "$1"
   fi
+  STAGE_LOG=
+}
+
+# What a failed stage's log says: its failure lines and its last lines.
+report_failed_log() { # report_failed_log NAME LOG
+  printf '\n--- %s: %s ---\n' "$1" "${2:-no boot log}"
+  [ -n "$2" ] && [ -f "$2" ] || return 0
+  grep -anE 'FAIL|PANIC|keel-test:|timed out|\.c:[0-9]+: ' "$2" | head -n 40
+  printf -- '--- last lines ---\n'
+  tail -n 25 "$2"
 }
 
 test_host() {
@@ -174,47 +205,47 @@ check_ktest_log() {
 # A deliberate panic must print the message and a symbolized backtrace, and fail the run.
 check_panic_log() {
   local log=$1 status=$2
-  [ "$status" -ne 0 ] || { echo "keel-test: the panic run exited 0" >&2; return 1; }
-  grep -aq 'KERNEL PANIC: deliberate panic' "$log" || { echo "keel-test: no panic message" >&2; return 1; }
-  grep -aq '^backtrace:' "$log" || { echo "keel-test: no backtrace" >&2; return 1; }
-  grep -aq 'deliberate_panic_inner' "$log" || { echo "keel-test: backtrace not symbolized" >&2; return 1; }
+  [ "$status" -ne 0 ] || fail_because "the panic run exited 0"
+  grep -aq 'KERNEL PANIC: deliberate panic' "$log" || fail_because "no panic message"
+  grep -aq '^backtrace:' "$log" || fail_because "no backtrace"
+  grep -aq 'deliberate_panic_inner' "$log" || fail_because "backtrace not symbolized"
 }
 
 # A fatal ktest must end the kernel with a fault report: what happened, the address, the
 # faulting function symbolized, and a backtrace; and the run must fail.
 check_fault_log() {
   local log=$1 status=$2 kind=$3 function=$4
-  [ "$status" -ne 0 ] || { echo "keel-test: the fault run exited 0" >&2; return 1; }
+  [ "$status" -ne 0 ] || fail_because "the fault run exited 0"
   grep -aqE "KERNEL PANIC: $kind: (read|write|execute) at address 0x[0-9a-f]{16}" "$log" ||
-    { echo "keel-test: no '$kind' report with its fault address" >&2; return 1; }
+    fail_because "no '$kind' report with its fault address"
   grep -aqE "^  pc 0x[0-9a-f]+ .*$function" "$log" ||
-    { echo "keel-test: the faulting pc is not symbolized as $function" >&2; return 1; }
-  grep -aq '^backtrace:' "$log" || { echo "keel-test: no backtrace" >&2; return 1; }
+    fail_because "the faulting pc is not symbolized as $function"
+  grep -aq '^backtrace:' "$log" || fail_because "no backtrace"
   grep -aqE '^  #[0-9]+ +0x[0-9a-f]+ keel::ktest::run_all' "$log" ||
-    { echo "keel-test: the backtrace does not reach the ktest runner" >&2; return 1; }
+    fail_because "the backtrace does not reach the ktest runner"
 }
 
 # A task's stack overflow: reported from its guard page, the backtrace ending at the task entry.
 check_task_fault_log() {
   local log=$1 status=$2
-  [ "$status" -ne 0 ] || { echo "keel-test: the fault run exited 0" >&2; return 1; }
+  [ "$status" -ne 0 ] || fail_because "the fault run exited 0"
   grep -aqE 'KERNEL PANIC: kernel stack overflow: write at address 0x[0-9a-f]{16}' "$log" ||
-    { echo "keel-test: no stack overflow report" >&2; return 1; }
+    fail_because "no stack overflow report"
   grep -aq 'guard page below the kernel stack' "$log" ||
-    { echo "keel-test: the report does not name the task stack's guard page" >&2; return 1; }
+    fail_because "the report does not name the task stack's guard page"
   grep -aqE '^  pc 0x[0-9a-f]+ .*recurse_in_a_task' "$log" ||
-    { echo "keel-test: the faulting pc is not symbolized" >&2; return 1; }
+    fail_because "the faulting pc is not symbolized"
   grep -aqE '^  #[0-9]+ +0x[0-9a-f]+ keel::sched::.*task_entry' "$log" ||
-    { echo "keel-test: the backtrace does not end at the task entry" >&2; return 1; }
+    fail_because "the backtrace does not end at the task entry"
 }
 
 # The debug heap's checks must catch the bug, say what it was, and show who did it.
 check_heap_panic_log() {
   local log=$1 status=$2 what=$3 function=$4
-  [ "$status" -ne 0 ] || { echo "keel-test: the heap check run exited 0" >&2; return 1; }
-  grep -aqE "KERNEL PANIC: $what" "$log" || { echo "keel-test: no '$what' panic" >&2; return 1; }
+  [ "$status" -ne 0 ] || fail_because "the heap check run exited 0"
+  grep -aqE "KERNEL PANIC: $what" "$log" || fail_because "no '$what' panic"
   grep -aqE "^  #[0-9]+ +0x[0-9a-f]+ .*$function" "$log" ||
-    { echo "keel-test: the backtrace does not name $function" >&2; return 1; }
+    fail_because "the backtrace does not name $function"
 }
 
 # The boot log's memory line: usable RAM must be what QEMU was given, less at most the kernel
@@ -223,7 +254,7 @@ check_memory_log() {
   local log=$1 mem=$2 line given usable kernel
   line=$(grep -aoE 'memory: [0-9]+ KiB RAM, [0-9]+ KiB usable, [0-9]+ KiB kernel image' "$log" | head -n 1)
   [[ "$line" =~ ([0-9]+)\ KiB\ RAM,\ ([0-9]+)\ KiB\ usable,\ ([0-9]+)\ KiB ]] ||
-    { echo "keel-test: no memory report line" >&2; return 1; }
+    fail_because "no memory report line"
   usable=${BASH_REMATCH[2]} kernel=${BASH_REMATCH[3]}
   case $mem in *G) given=$(( ${mem%G} * 1024 * 1024 )) ;; *M) given=$(( ${mem%M} * 1024 )) ;; esac
   printf 'keel-test: --mem %s: %d KiB given, %d KiB usable, %d KiB kernel image\n' \
@@ -237,6 +268,7 @@ run_console_input_test() {
   local board=$1 chain=$2 log=$3 fifo pid writer status i
   fifo=$(mktemp -u "${TMPDIR:-/tmp}/keel-input.XXXXXX") && mkfifo "$fifo" || return 1
   : >"$log"
+  STAGE_LOG=$log
   OPT_CMDLINE="ktest=console_input.typed_line_arrives_by_interrupt" OPT_TIMEOUT=120
   boot_board "$board" "$chain" <"$fifo" >"$log" 2>&1 &
   pid=$!
@@ -267,20 +299,20 @@ test_devices_keel() {
   rm -f "$console"
   OPT_CMDLINE="ktest=pci,platform,virtio,block,irq ktest.disk" OPT_DISK=$disk OPT_TIMEOUT=120
   OPT_MEM=256M OPT_SMP=1 OPT_INITRD= OPT_DEBUG=0
-  KEEL_VIRTIO_CONSOLE=$console boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
-  status=${PIPESTATUS[0]}
+  KEEL_VIRTIO_CONSOLE=$console boot_logged "$log" "$board" "$chain"
+  status=$?
   OPT_DISK=
   check_ktest_log "$log" "$status" || return 1
   grep -aqE '^ktest: PASS virtio_blk\.' "$log" ||
-    { echo "keel-test: no virtio-blk ktest ran" >&2; return 1; }
+    fail_because "no virtio-blk ktest ran"
   # Every board has PCI and attaches an rng and (here) a console: their cases must not skip.
   ! grep -aqE '^ktest: SKIP (virtio_|pci\.)' "$log" ||
-    { echo "keel-test: a PCI or virtio ktest skipped although its device is there" >&2; return 1; }
+    fail_because "a PCI or virtio ktest skipped although its device is there"
   grep -aq 'virtio: virtio-blk' "$log" ||
-    { echo "keel-test: the boot log names no bound virtio-blk" >&2; return 1; }
+    fail_because "the boot log names no bound virtio-blk"
   grep -aq 'keel virtio-console says hello' "$console" 2>/dev/null ||
-    { echo "keel-test: nothing arrived on the virtio console ($console)" >&2; return 1; }
-  python3 - "$disk" <<'PY' || { echo "keel-test: the disk image lacks what the kernel wrote" >&2; return 1; }
+    fail_because "nothing arrived on the virtio console ($console)"
+  python3 - "$disk" <<'PY' || fail_because "the disk image lacks what the kernel wrote"
 import sys
 data = open(sys.argv[1], "rb").read()
 for n in range(1000, 1008):
@@ -316,8 +348,8 @@ test_arch() {
       printf '\n=== %s: ktest on %s via %s ===\n' "$arch" "$board" "$chain"
       log="$KEEL_ROOT/build/$arch/ktest-$board-$chain.log"
       OPT_CMDLINE="ktest" OPT_MEM=256M OPT_SMP=1 OPT_INITRD= OPT_DISK= OPT_TIMEOUT=120 OPT_DEBUG=0
-      boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
-      status=${PIPESTATUS[0]}
+      boot_logged "$log" "$board" "$chain"
+      status=$?
       check_ktest_log "$log" "$status"
       record "$arch ktest $board/$chain (status $status)" $?
     done
@@ -339,8 +371,8 @@ test_arch() {
     printf '\n=== %s: deliberate panic on %s via %s ===\n' "$arch" "$board" "$chain"
     log="$KEEL_ROOT/build/$arch/panic-$board-$chain.log"
     OPT_CMDLINE="keel.test_panic" OPT_TIMEOUT=120
-    boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
-    status=${PIPESTATUS[0]}
+    boot_logged "$log" "$board" "$chain"
+    status=$?
     check_panic_log "$log" "$status"
     record "$arch panic report $board/$chain" $?
 
@@ -349,8 +381,8 @@ test_arch() {
       printf '\n=== %s: ktest with --mem %s on %s via %s ===\n' "$arch" "$mem" "$board" "$chain"
       log="$KEEL_ROOT/build/$arch/ktest-mem$mem-$board-$chain.log"
       OPT_CMDLINE="ktest" OPT_MEM=$mem OPT_TIMEOUT=120
-      boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
-      status=${PIPESTATUS[0]}
+      boot_logged "$log" "$board" "$chain"
+      status=$?
       check_ktest_log "$log" "$status" && check_memory_log "$log" "$mem"
       record "$arch ktest --mem $mem $board/$chain (status $status)" $?
     done
@@ -360,8 +392,8 @@ test_arch() {
       printf '\n=== %s: ktest with --smp %s on %s via %s ===\n' "$arch" "$smp" "$board" "$chain"
       log="$KEEL_ROOT/build/$arch/ktest-smp$smp-$board-$chain.log"
       OPT_CMDLINE="ktest" OPT_SMP=$smp OPT_TIMEOUT=120
-      boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
-      status=${PIPESTATUS[0]}
+      boot_logged "$log" "$board" "$chain"
+      status=$?
       check_ktest_log "$log" "$status" && grep -aq "smp: $smp of $smp CPUs online" "$log"
       record "$arch ktest --smp $smp $board/$chain (status $status)" $?
     done
@@ -374,8 +406,8 @@ test_arch() {
       printf '\n=== %s: fatal ktest mm_fault.%s on %s via %s ===\n' "$arch" "$fault" "$board" "$chain"
       log="$KEEL_ROOT/build/$arch/fault-$fault-$board-$chain.log"
       OPT_CMDLINE="ktest=mm_fault.$fault" OPT_TIMEOUT=120
-      boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
-      status=${PIPESTATUS[0]}
+      boot_logged "$log" "$board" "$chain"
+      status=$?
       check_fault_log "$log" "$status" "$kind" "$function"
       record "$arch fault report mm_fault.$fault $board/$chain" $?
     done
@@ -386,8 +418,8 @@ test_arch() {
       printf '\n=== %s: fatal ktest heap_fault.%s on %s via %s ===\n' "$arch" "$fault" "$board" "$chain"
       log="$KEEL_ROOT/build/$arch/fault-heap-$fault-$board-$chain.log"
       OPT_CMDLINE="ktest=heap_fault.$fault" OPT_TIMEOUT=120
-      boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
-      status=${PIPESTATUS[0]}
+      boot_logged "$log" "$board" "$chain"
+      status=$?
       check_heap_panic_log "$log" "$status" "$kind" "$function"
       record "$arch heap check heap_fault.$fault $board/$chain" $?
     done
@@ -396,8 +428,8 @@ test_arch() {
       "$arch" "$board" "$chain"
     log="$KEEL_ROOT/build/$arch/fault-task-$board-$chain.log"
     OPT_CMDLINE="ktest=task_fault.stack_overflow_in_a_task" OPT_TIMEOUT=120
-    boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
-    status=${PIPESTATUS[0]}
+    boot_logged "$log" "$board" "$chain"
+    status=$?
     check_task_fault_log "$log" "$status"
     record "$arch fault report task_fault.stack_overflow_in_a_task $board/$chain" $?
 
@@ -417,8 +449,11 @@ run_test_suite() {
   for arch in "$@"; do
     test_arch "$arch"
   done
+  local f i
+  for i in "${!TEST_FAILURES[@]}"; do
+    report_failed_log "${TEST_FAILURES[$i]}" "${TEST_FAILURE_LOGS[$i]}"
+  done
   printf '\n=== summary ===\n'
-  local f
   for f in "${TEST_FAILURES[@]}"; do
     printf 'failed: %s\n' "$f"
   done

@@ -72,7 +72,7 @@ user_cpio() {
 
 build_user_tests() {
   local arch=$1 cc out=$KEEL_ROOT/build/user/$1 t pie=1 init_flags=()
-  cc=$(user_compiler "$arch") || { echo "keel: no user compiler for $arch" >&2; return 1; }
+  cc=$(user_compiler "$arch") || fail_because "no user compiler for $arch"
   local root=$out/root
   mkdir -p "$root/tests/helpers" "$root/tests/data"
   if ! user_has_static_pie "$cc"; then
@@ -120,20 +120,21 @@ check_user_log() {
   local log=$1 status=$2 arch=$3 line expected
   expected=$(user_test_count "$arch")
   line=$(grep -aE '^user: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 | tr -d '\r')
-  [ "$status" -eq 0 ] || { echo "keel: the test init ended with status $status" >&2; return 1; }
+  [ "$status" -eq 0 ] || fail_because "the test init ended with status $status"
   [[ "$line" =~ ^user:\ ([0-9]+)\ passed,\ 0\ failed$ ]] ||
-    { echo "keel: no 'user: N passed, 0 failed' line" >&2; return 1; }
+    fail_because "no 'user: N passed, 0 failed' line"
   [ "${BASH_REMATCH[1]}" -eq "$expected" ] ||
-    { echo "keel: ${BASH_REMATCH[1]} user tests passed, expected $expected" >&2; return 1; }
+    fail_because "${BASH_REMATCH[1]} user tests passed, expected $expected"
   grep -aq "^hello from $arch" "$log" ||
-    { echo "keel: /hello did not say 'hello from $arch'" >&2; return 1; }
+    fail_because "/hello did not say 'hello from $arch'"
 }
 
 # Runs init under qemu-user with the host-run variables set: Linux's own answers.
 test_user_qemu() {
   local arch=$1 out=$KEEL_ROOT/build/user/$1 qemu status
-  qemu=$(command -v "qemu-$arch-static") || { echo "keel: no qemu-$arch-static" >&2; return 1; }
+  qemu=$(command -v "qemu-$arch-static") || fail_because "no qemu-$arch-static"
   # No core files from the tests that crash on purpose (qemu-user writes its own).
+  STAGE_LOG=$out/qemu-user.log
   (ulimit -c 0; env -i KEEL_TEST_ROOT="$out/root" KEEL_TEST_EXEC="$qemu" \
     timeout -k 5 600 "$qemu" "$out/root/init") </dev/null 2>&1 | tee "$out/qemu-user.log"
   status=${PIPESTATUS[0]}
@@ -147,19 +148,19 @@ test_user_keel() {
   log="$KEEL_ROOT/build/$arch/user-$board-$chain-smp$smp.log"
   OPT_CMDLINE="" OPT_MEM=256M OPT_SMP=$smp OPT_INITRD="$out/tests.cpio" OPT_DISK= \
     OPT_TIMEOUT=300 OPT_DEBUG=0
-  boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
-  status=${PIPESTATUS[0]}
+  boot_logged "$log" "$board" "$chain"
+  status=$?
   OPT_INITRD= OPT_SMP=1
   check_user_log "$log" "$status" "$arch" || return 1
-  ! grep -aqE 'panic|kernel fault' "$log" || { echo "keel: the kernel faulted" >&2; return 1; }
+  ! grep -aqE 'panic|kernel fault' "$log" || fail_because "the kernel faulted"
   # An unimplemented call is logged the first time only: bad_pointers makes syscall 1000 twice,
   # and no call is logged twice.
   local unknown
   unknown=$(grep -aoE 'syscall [0-9]+ \([a-z0-9_?]+\) is not implemented' "$log")
   [ "$(grep -c '^syscall 1000 ' <<<"$unknown")" -eq 1 ] ||
-    { echo "keel: syscall 1000 was not logged exactly once" >&2; return 1; }
+    fail_because "syscall 1000 was not logged exactly once"
   [ -z "$(sort <<<"$unknown" | uniq -d)" ] ||
-    { echo "keel: an unimplemented syscall was logged twice" >&2; return 1; }
+    fail_because "an unimplemented syscall was logged twice"
 }
 
 # `./keel run --initrd hello.cpio -- init=/hello` (and the -static-pie build where there is
@@ -171,36 +172,36 @@ test_hello_keel() {
     log="$KEEL_ROOT/build/$arch/$program-$board-$chain.log"
     OPT_CMDLINE="init=/$program" OPT_MEM=256M OPT_SMP=1 OPT_INITRD="$out/hello.cpio" OPT_DISK= \
       OPT_TIMEOUT=120 OPT_DEBUG=0
-    boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
-    status=${PIPESTATUS[0]}
+    boot_logged "$log" "$board" "$chain"
+    status=$?
     OPT_INITRD=
-    [ "$status" -eq 0 ] || { echo "keel: init=/$program ended with status $status" >&2; return 1; }
-    grep -aq "^hello from $arch" "$log" || { echo "keel: /$program said nothing" >&2; return 1; }
+    [ "$status" -eq 0 ] || fail_because "init=/$program ended with status $status"
+    grep -aq "^hello from $arch" "$log" || fail_because "/$program said nothing"
     grep -aq "init (pid 1) exited with status 0" "$log" || return 1
   done
 
   # keel.strace: each call with its arguments and result.
   log="$KEEL_ROOT/build/$arch/hello-strace-$board-$chain.log"
   OPT_CMDLINE="init=/hello keel.strace" OPT_INITRD="$out/hello.cpio"
-  boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
-  status=${PIPESTATUS[0]}
+  boot_logged "$log" "$board" "$chain"
+  status=$?
   OPT_INITRD=
   [ "$status" -eq 0 ] || return 1
   grep -aqE '\[pid 1\] write\(0x1, 0x[0-9a-f]+, 0x[0-9a-f]+\) = 0x[0-9a-f]+' "$log" &&
     grep -aqE '\[pid 1\] exit_group\(0x0\)' "$log" &&
     grep -aqE '\[pid 1\] [a-z_0-9]+\(.*\) = -1 E[A-Z]+' "$log" ||
-    { echo "keel: keel.strace did not trace write, exit_group and a failed call" >&2; return 1; }
+    fail_because "keel.strace did not trace write, exit_group and a failed call"
 
   # A damaged initramfs: refused with a line saying where, no init found, a clean power-off
   # with status 1 (not a panic).
   log="$KEEL_ROOT/build/$arch/damaged-initramfs-$board-$chain.log"
   head -c 1000 "$out/hello.cpio" >"$out/damaged.cpio"
   OPT_CMDLINE="init=/hello" OPT_INITRD="$out/damaged.cpio"
-  boot_board "$board" "$chain" </dev/null 2>&1 | tee "$log"
-  status=${PIPESTATUS[0]}
+  boot_logged "$log" "$board" "$chain"
+  status=$?
   OPT_INITRD=
   [ "$status" -eq 1 ] && grep -aq 'initramfs: damaged archive at byte' "$log" &&
     grep -aq 'init: cannot run the requested init program (ENOENT)' "$log" &&
     ! grep -aq panic "$log" ||
-    { echo "keel: a damaged initramfs was not refused cleanly (status $status)" >&2; return 1; }
+    fail_because "a damaged initramfs was not refused cleanly (status $status)"
 }
