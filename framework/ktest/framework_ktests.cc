@@ -1,9 +1,12 @@
 // ktests of the generic framework, run on every architecture: what the boot left behind is
-// consistent, and the console, clock, formatter and symbol table work on the real machine.
+// consistent, and the console, clocks, formatter and symbol table work on the real machine.
 #include <keel/boot_info.h>
 #include <keel/clock.h>
 #include <keel/ktest.h>
+#include <keel/log.h>
+#include <keel/task.h>
 
+#include <arch/clock.h>
 #include <arch/memory.h>
 
 #include "backtrace.h"
@@ -100,6 +103,33 @@ KTEST(clock, monotonic_clock_advances) {
     }
     KEXPECT(b > a);
     KEXPECT(a > 0);
+}
+
+KTEST(rtc, reads_a_date_between_2024_and_2100) {
+    Result<u64> now = arch::rtc_seconds();
+    KASSERT(now.ok());
+    KEXPECT(now.value() >= 1704067200); // 2024-01-01 00:00:00 UTC
+    KEXPECT(now.value() < 4102444800);  // 2100-01-01: not garbage either
+}
+
+// The wall clock ticks with the monotonic clock: over a 1.1 s sleep its seconds advance by at
+// least one, and by at most the whole seconds the monotonic clock saw around both reads plus
+// one (a boundary at each end). Bounded by that measurement, not a constant: a host that stalls
+// the emulator stalls both clocks.
+KTEST(rtc, advances_with_the_monotonic_clock) {
+    constexpr u64 ms = 1000 * 1000;
+    u64 start = clock::monotonic_ns();
+    Result<u64> before = arch::rtc_seconds();
+    KASSERT(before.ok());
+    this_task::sleep_for(1100 * ms);
+    Result<u64> after = arch::rtc_seconds();
+    u64 elapsed = clock::monotonic_ns() - start;
+    KASSERT(after.ok());
+    KASSERT(after.value() >= before.value());
+    u64 advanced = after.value() - before.value();
+    KEXPECT(advanced >= 1);
+    KEXPECT(advanced <= elapsed / (1000 * ms) + 1);
+    log::info("rtc: advanced {} s over {} ms of the monotonic clock", advanced, elapsed / ms);
 }
 
 KTEST(format, formats_numbers_strings_and_kinds) {

@@ -179,11 +179,11 @@ KTEST(aarch64_irq, a_raised_line_is_delivered_ended_and_masked) {
     KEXPECT(g.is_edge_triggered(test_line())); // the specifier's trigger, applied on enable
 
     g.set_pending(test_line());
-    KEXPECT(spin_with_interrupts([&] { return counter.seen() == 1; }, 100 * ms));
+    KEXPECT(spin_with_interrupts([&] { return counter.seen() == 1; }, ktest::lost_after_ns));
     KEXPECT(!g.is_pending(test_line()));
     // Only an ended interrupt lets another of its priority through: a second one arrives.
     g.set_pending(test_line());
-    KEXPECT(spin_with_interrupts([&] { return counter.seen() == 2; }, 100 * ms));
+    KEXPECT(spin_with_interrupts([&] { return counter.seen() == 2; }, ktest::lost_after_ns));
     KEXPECT_EQ(line.count(), u64{2});
 
     // Masked: it stays pending in the distributor and is not delivered ...
@@ -194,7 +194,7 @@ KTEST(aarch64_irq, a_raised_line_is_delivered_ended_and_masked) {
     KEXPECT(g.is_pending(test_line()));
     // ... until unmasked.
     line.enable();
-    KEXPECT(spin_with_interrupts([&] { return counter.seen() == 3; }, 100 * ms));
+    KEXPECT(spin_with_interrupts([&] { return counter.seen() == 3; }, ktest::lost_after_ns));
     line.detach();
     KEXPECT(!g.is_enabled(test_line()));
 }
@@ -215,7 +215,8 @@ KTEST(aarch64_irq, a_shared_line_runs_every_handler_and_masks_after_the_last) {
     first.value().enable();
     second.value().enable();
     g.set_pending(test_line());
-    KEXPECT(spin_with_interrupts([&] { return a.seen() == 1 && b.seen() == 1; }, 100 * ms));
+    KEXPECT(
+        spin_with_interrupts([&] { return a.seen() == 1 && b.seen() == 1; }, ktest::lost_after_ns));
     KEXPECT_EQ(first.value().count(), u64{1});
     first.value().disable();
     KEXPECT(g.is_enabled(test_line())); // the second holder still wants it
@@ -375,7 +376,7 @@ KTEST(aarch64_irq, a_zero_deadline_disarms_the_timer) {
                                   5 * ms));
     set_timer_deadline(1); // long past: fires at once
     KEXPECT(spin_with_interrupts([&] { return generic_timer::interrupt_count(cpu) != before; },
-                                 100 * ms));
+                                 ktest::lost_after_ns));
 }
 
 } // namespace

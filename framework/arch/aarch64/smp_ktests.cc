@@ -112,7 +112,7 @@ KTEST(aarch64_smp, every_secondary_cpu_was_timed_coming_up) {
     u64 worst = 0;
     for (u32 cpu = 1; cpu < smp::online_cpus(); ++cpu) {
         u64 ns = cpu_bring_up_ns(cpu);
-        KEXPECT(ns > 0 && ns < 1000 * ms);
+        KEXPECT(ns > 0); // a measurement: how long is the log's business
         worst = max(worst, ns);
     }
     log::info("aarch64 smp: {} CPUs, slowest bring-up {} us", smp::online_cpus(), worst / 1000);
@@ -144,7 +144,7 @@ KTEST(aarch64_smp, every_cpu_timer_fires_on_that_cpu) {
     for (u32 cpu = 0; cpu < n; ++cpu) {
         smp::call_on(cpu, &arm_here, &fired[cpu]);
     }
-    u64 until = clock::monotonic_ns() + 1000 * ms;
+    u64 until = clock::monotonic_ns() + ktest::lost_after_ns;
     for (u32 cpu = 0; cpu < n; ++cpu) {
         while (!__atomic_load_n(&fired[cpu].fired, __ATOMIC_ACQUIRE) &&
                clock::monotonic_ns() < until) {
