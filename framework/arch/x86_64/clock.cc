@@ -40,21 +40,62 @@ u64 tsc_hz_from_cpuid() {
 
 namespace x86 {
 
-u64 tsc_ticks_over_pit(u16 pit_ticks) {
+PitRun tsc_ticks_over_pit(u16 pit_ticks) {
     u8 saved = inb(port_system_control);
     outb(port_system_control, static_cast<u8>((saved & ~pit_speaker) | pit_gate2));
     outb(port_pit_command, pit_channel2_mode0_lohi);
     outb(port_pit_channel2, static_cast<u8>(pit_ticks));
+    // The count starts with its high byte.
+    u64 start_before = rdtsc();
     outb(port_pit_channel2, static_cast<u8>(pit_ticks >> 8));
-    u64 start = rdtsc();
-    // OUT2 rises when the count reaches zero. Bounded: a machine without a PIT must not hang.
+    u64 start_after = rdtsc();
+    // OUT2 rises when the count reaches zero: between the last read that saw it low and the
+    // first that saw it high. Bounded: a machine without a PIT must not hang.
+    u64 low_seen_before = start_after;
+    u64 end_after = start_after;
     bool done = false;
     for (u32 spin = 0; spin < 10000000 && !done; ++spin) {
+        u64 before = rdtsc();
         done = (inb(port_system_control) & pit_out2) != 0;
+        end_after = rdtsc();
+        if (!done) {
+            low_seen_before = before;
+        }
     }
-    u64 end = rdtsc();
     outb(port_system_control, saved);
-    return done ? end - start : 0;
+    if (!done) {
+        return {};
+    }
+    return {end_after - start_after, (start_after - start_before) + (end_after - low_seen_before)};
+}
+
+u64 measure_tsc_over_pit(u16 pit_ticks, u32 tries) {
+    Array<u64, 3> trusted{};
+    Array<u64, 3> any{};
+    u32 trusted_count = 0;
+    u32 any_count = 0;
+    for (u32 i = 0; i < tries && trusted_count < trusted.size(); ++i) {
+        PitRun run = tsc_ticks_over_pit(pit_ticks);
+        if (run.ticks == 0) {
+            continue;
+        }
+        if (run.trustworthy()) {
+            trusted[trusted_count++] = run.ticks;
+        }
+        any[any_count++ % any.size()] = run.ticks;
+    }
+    auto median = [](const Array<u64, 3>& runs, u32 count) -> u64 {
+        if (count < 3) {
+            return runs[0];
+        }
+        u64 lo = min(runs[0], min(runs[1], runs[2]));
+        u64 hi = max(runs[0], max(runs[1], runs[2]));
+        return runs[0] + runs[1] + runs[2] - lo - hi;
+    };
+    if (trusted_count > 0) {
+        return median(trusted, trusted_count);
+    }
+    return any_count > 0 ? median(any, min<u32>(any_count, 3)) : 0;
 }
 
 } // namespace x86
@@ -66,16 +107,10 @@ void init_clock(const BootInfo&) {
     if (tsc_hz != 0) {
         return;
     }
-    // The median of three 5 ms runs: under emulation the host may preempt the vCPU in the
-    // middle of one, which skews that run only.
+    // Trustworthy 5 ms runs only: under emulation the host may stall the vCPU in the middle of
+    // a port access, which makes that run's end (or start) unknown.
     constexpr u16 five_ms = x86::pit_hz / 200;
-    Array<u64, 3> runs{};
-    for (u64& ticks : runs) {
-        ticks = x86::tsc_ticks_over_pit(five_ms);
-    }
-    u64 lo = min(runs[0], min(runs[1], runs[2]));
-    u64 hi = max(runs[0], max(runs[1], runs[2]));
-    u64 median = runs[0] + runs[1] + runs[2] - lo - hi;
+    u64 median = x86::measure_tsc_over_pit(five_ms, 20);
     // Without a PIT, guess 1 GHz: timestamps are then off, but nothing divides by zero.
     tsc_hz = median != 0 ? median * x86::pit_hz / five_ms : 1000000000;
 }

@@ -57,20 +57,22 @@ KTEST(x86_clock, tsc_advances_at_a_plausible_rate) {
 }
 
 KTEST(x86_clock, tsc_frequency_agrees_with_the_pit) {
-    // 5 ms of PIT time should take 5 ms of TSC ticks at the frequency init_clock settled on.
-    // Up to three tries: the host may preempt an emulated CPU in the middle of one.
+    // 5 ms of PIT time takes 5 ms of TSC ticks at the frequency init_clock settled on, in a run
+    // whose ends are known closely (one the emulator did not stall in a port access).
     constexpr u16 five_ms = pit_hz / 200;
     u64 expected = arch::counter_frequency() / 200;
-    u64 ticks = 0;
-    for (int attempt = 0; attempt < 3; ++attempt) {
-        ticks = tsc_ticks_over_pit(five_ms);
-        if (ticks > expected * 8 / 10 && ticks < expected * 12 / 10) {
-            return;
-        }
+    PitRun run;
+    for (int attempt = 0; attempt < 50 && !run.trustworthy(); ++attempt) {
+        run = tsc_ticks_over_pit(five_ms);
+        KASSERT(run.ticks != 0); // the PIT answers
     }
-    KEXPECT(ticks > expected * 8 / 10 && ticks < expected * 12 / 10);
-    format(console::sink(), "ktest:     {} TSC ticks in 5 ms of PIT, expected {}\n", ticks,
-           expected);
+    if (!run.trustworthy()) {
+        ktest::skip("the emulator stalled every one of 50 PIT runs");
+        return;
+    }
+    KEXPECT(run.ticks > expected * 9 / 10 && run.ticks < expected * 11 / 10);
+    format(console::sink(), "ktest:     {} TSC ticks in 5 ms of PIT (within {}), expected {}\n",
+           run.ticks, run.uncertainty, expected);
 }
 
 KTEST(x86_memory, kernel_image_is_reserved) {

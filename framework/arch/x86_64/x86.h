@@ -209,9 +209,20 @@ uptr user_copy_fixup(uptr rip);
 // or the local APIC's own vectors (interrupts.cc). Returns to the interrupted context.
 void handle_interrupt(u64 vector);
 
-// The PIT (channel 2, gated through port 0x61) as a one-shot delay: returns the TSC ticks
-// that `pit_ticks` of the 1.193182 MHz PIT clock took, or 0 when the PIT does not answer.
-u64 tsc_ticks_over_pit(u16 pit_ticks);
+// The PIT (channel 2, gated through port 0x61) as a one-shot delay: the TSC ticks that
+// `pit_ticks` of the 1.193182 MHz PIT clock took. Every port access is bracketed by TSC reads,
+// as Linux's PIT calibration does: a run whose start or end is known only within more than
+// 1/max_pit_uncertainty of it (the emulator stalled in a port access) is no measurement.
+struct PitRun {
+    u64 ticks = 0;       // 0: the PIT did not answer
+    u64 uncertainty = 0; // TSC ticks the start and end may each be off, added up
+    bool trustworthy() const { return ticks != 0 && uncertainty * max_uncertainty < ticks; }
+    static constexpr u64 max_uncertainty = 50;
+};
+PitRun tsc_ticks_over_pit(u16 pit_ticks);
+// Up to `tries` runs of pit_ticks: the median of the first three trustworthy ones, or the
+// median of all when fewer were; 0 when the PIT never answered.
+u64 measure_tsc_over_pit(u16 pit_ticks, u32 tries);
 inline constexpr u64 pit_hz = 1193182;
 
 } // namespace keel::x86
