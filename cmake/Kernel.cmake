@@ -15,6 +15,7 @@ file(GLOB KEEL_FRAMEWORK_KERNEL_SOURCES CONFIGURE_DEPENDS
     ${CMAKE_SOURCE_DIR}/framework/*.cc
     ${CMAKE_SOURCE_DIR}/framework/console/*.cc
     ${CMAKE_SOURCE_DIR}/framework/ktest/*.cc
+    ${CMAKE_SOURCE_DIR}/framework/log/*.cc
     ${CMAKE_SOURCE_DIR}/framework/boot/*.cc
     ${CMAKE_SOURCE_DIR}/framework/mm/*.cc
     ${CMAKE_SOURCE_DIR}/framework/irq/*.cc

@@ -297,7 +297,9 @@ test_devices_keel() {
   console="$KEEL_ROOT/build/$arch/virtio-console-$board.txt"
   python3 "$KEEL_ROOT/scripts/make-test-disk.py" "$disk" || return 1
   rm -f "$console"
-  OPT_CMDLINE="ktest=pci,platform,virtio,block,irq ktest.disk" OPT_DISK=$disk OPT_TIMEOUT=120
+  # console=hvc0: the virtio console is a log console too (the boot's lines replayed).
+  OPT_CMDLINE="ktest=pci,platform,virtio,block,irq,log ktest.disk console=hvc0" OPT_DISK=$disk
+  OPT_TIMEOUT=120
   OPT_MEM=256M OPT_SMP=1 OPT_INITRD= OPT_DEBUG=0
   KEEL_VIRTIO_CONSOLE=$console boot_logged "$log" "$board" "$chain"
   status=$?
@@ -312,6 +314,14 @@ test_devices_keel() {
     fail_because "the boot log names no bound virtio-blk"
   grep -aq 'keel virtio-console says hello' "$console" 2>/dev/null ||
     fail_because "nothing arrived on the virtio console ($console)"
+  # The log on hvc0: the first line (printed before the device was found) and one printed
+  # while the ktests ran, each as the serial console had it.
+  local first
+  first=$(grep -am1 "Keel ($arch) booting" "$log" | tr -d '\r')
+  grep -aqF "$first" "$console" ||
+    fail_because "the kernel log's first line did not reach hvc0"
+  grep -aqE '^\[ *[0-9]+\.[0-9]{6}\] log ktest: first of 2' "$console" ||
+    fail_because "a log line printed after hvc0 came up did not reach it"
   python3 - "$disk" <<'PY' || fail_because "the disk image lacks what the kernel wrote"
 import sys
 data = open(sys.argv[1], "rb").read()

@@ -1,10 +1,14 @@
 // virtio-console (virtio 1.2, 5.3), port 0 only (VIRTIO_CONSOLE_F_MULTIPORT is not taken):
 // queue 0 receives (device-writable buffers kept posted), queue 1 transmits (device-readable).
 // What arrives is kept in a bounded buffer until read; writes wait for the device to take them.
+// With `console=hvc0` on the command line (Linux's name for this port) the kernel log goes to
+// the port too, from the boot's first line.
+#include <keel/cmdline.h>
 #include <keel/global.h>
 #include <keel/log.h>
 #include <keel/mutex.h>
 #include <keel/spin_lock.h>
+#include <keel/task.h>
 #include <keel/wait_queue.h>
 
 #include "drivers/virtio/drivers.h"
@@ -192,6 +196,53 @@ private:
 
 KEEL_GLOBAL(Vector<RefPtr<VirtioConsole>>, consoles);
 
+// `console=hvc0` among the command line's words (there may be several console= words).
+bool is_log_console() {
+    bool named = false;
+    command_line().for_each([&](const CommandLine::Word& w) {
+        named = named || (w.key == "console" && w.value && *w.value == "hvc0");
+    });
+    return named;
+}
+
+// The log console's task: copies the kernel log to the port from line 0 - the log's memory
+// holds what came before the device, as Linux replays its buffer to a late console - then
+// polls for new lines. Polled, not woken: a log line may be printed with any lock held, in an
+// interrupt handler or the scheduler itself, where waking a task is not safe. Ends when the
+// device fails.
+void copy_log_to(VirtioConsole& console) {
+    constexpr u64 poll_ns = 20 * 1000 * 1000;
+    u64 next = 0;
+    Array<u8, chunk_bytes> lines{};
+    Array<u8, 2 * chunk_bytes + 64> out{}; // every line doubled at worst, and the note
+    for (;;) {
+        log::LinesRead read = log::read_lines(next, lines.span());
+        usize n = 0;
+        if (read.lost != 0) {
+            FixedString<64> note;
+            format(note, "[{} log lines lost]\n", read.lost);
+            for (char c : note.view()) {
+                out[n++] = static_cast<u8>(c);
+            }
+        }
+        if (n == 0 && read.bytes == 0) {
+            this_task::sleep_for(poll_ns);
+            continue;
+        }
+        // What a terminal wants, as the serial console writes it: "\r\n".
+        for (u8 b : lines.span().first(read.bytes)) {
+            if (b == '\n') {
+                out[n++] = '\r';
+            }
+            out[n++] = b;
+        }
+        if (console.write(out.span().first(n)).is_error()) {
+            return;
+        }
+        next = read.next;
+    }
+}
+
 Result<RefPtr<VirtioConsole>> create(Box<Transport> transport) {
     Transport& t = *transport;
     TRY(t.begin_initialization(virtio::feature_access_platform, 0));
@@ -238,7 +289,12 @@ namespace virtio {
 
 Result<void> bind_console(Box<Transport> transport) {
     RefPtr<VirtioConsole> console = TRY(create(move(transport)));
-    log::info("virtio-console: port 0 on {}", console->transport().description());
+    bool log_console = is_log_console() && !virtio_console_present();
+    log::info("virtio-console: port 0 on {}{}", console->transport().description(),
+              log_console ? StringView(" (hvc0: the kernel log goes there too)") : StringView(""));
+    if (log_console) {
+        TRY(spawn("hvc0 log", [console]() { copy_log_to(*console); }));
+    }
     return consoles.with(
         [&](Vector<RefPtr<VirtioConsole>>& all) { return all.push_back(move(console)); });
 }

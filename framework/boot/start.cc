@@ -19,7 +19,7 @@
 #include "boot/protocols.h"
 #include "bus/bus.h"
 #include "console/console.h"
-#include "log_internal.h"
+#include "log/log_internal.h"
 #include "mm/init.h"
 #include "sched/scheduler.h"
 #include "smp.h"

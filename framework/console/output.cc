@@ -2,20 +2,17 @@
 #include <keel/spin_lock.h>
 
 #include "console/console.h"
+#include "log/log_internal.h"
 
 namespace keel::console_output {
-
-namespace {
-// One writer at a time, so that two programs' writes do not interleave character by character.
-constinit SpinLock output_lock;
-} // namespace
 
 void write(Bytes bytes) {
     console::Device* device = console::current();
     if (device == nullptr) {
         return;
     }
-    SpinLockGuard guard(output_lock);
+    // One writer at a time, log lines included: nothing interleaves character by character.
+    SpinLockGuard guard(log::console_lock());
     for (u8 byte : bytes) {
         if (byte == '\n') {
             device->put_char('\r');

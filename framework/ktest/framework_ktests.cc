@@ -132,6 +132,28 @@ KTEST(rtc, advances_with_the_monotonic_clock) {
     log::info("rtc: advanced {} s over {} ms of the monotonic clock", advanced, elapsed / ms);
 }
 
+KTEST(log, printed_lines_are_kept_whole_and_in_order) {
+    u64 from = log::next_line_number();
+    log::info("log ktest: first of {}", 2);
+    log::warn("log ktest: second of {}", 2);
+    Array<u8, 512> out{};
+    log::LinesRead read = log::read_lines(from, out.span());
+    KEXPECT_EQ(read.lost, u64{0});
+    KEXPECT_EQ(read.next, from + 2);
+    StringView text(
+        Span<const char>::from_raw(reinterpret_cast<const char*>(out.span().data()), read.bytes));
+    usize first = text.find("] log ktest: first of 2\n");
+    usize second = text.find("] warning: log ktest: second of 2\n");
+    KEXPECT(first != StringView::npos && second != StringView::npos && first < second);
+    KEXPECT(text.size() > 0 && text[0] == '[');
+    // Reading on from where it ended gets nothing new; a small buffer still gets a line.
+    KEXPECT_EQ(log::read_lines(read.next, out.span()).bytes, usize{0});
+    Array<u8, 8> small{};
+    log::LinesRead cut = log::read_lines(from, small.span());
+    KEXPECT_EQ(cut.next, from + 1);
+    KEXPECT_EQ(cut.bytes, usize{8});
+}
+
 KTEST(format, formats_numbers_strings_and_kinds) {
     FixedString<96> out;
     format(out, "{} {:#x} {:05} {} {}", -7, 0xbeefu, 42, MemoryKind::Initrd, Errno::efault);

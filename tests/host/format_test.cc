@@ -53,3 +53,16 @@ TEST(CommandLine, WordsValuesQuotesAndInitArguments) {
 
 } // namespace
 } // namespace keel
+
+namespace keel {
+TEST(StringView, FindsSubstrings) {
+    StringView s("abcabd");
+    EXPECT_EQ(s.find(StringView("abd")), 3u);
+    EXPECT_EQ(s.find(StringView("ab")), 0u);
+    EXPECT_EQ(s.find(StringView("ab"), 1), 3u);
+    EXPECT_EQ(s.find(StringView("")), 0u);
+    EXPECT_EQ(s.find(StringView("abcabdx")), StringView::npos);
+    EXPECT_EQ(s.find(StringView("x")), StringView::npos);
+    EXPECT_EQ(s.find(StringView("d"), 99), StringView::npos);
+}
+} // namespace keel

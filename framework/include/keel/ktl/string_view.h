@@ -81,6 +81,14 @@ public:
         }
         return npos;
     }
+    constexpr usize find(StringView needle, usize from = 0) const {
+        for (usize i = from; i <= size() && needle.size() <= size() - i; ++i) {
+            if (substr(i, needle.size()) == needle) {
+                return i;
+            }
+        }
+        return npos;
+    }
 
 private:
     Span<const char> chars_;
