@@ -110,8 +110,9 @@ KTEST(task, a_task_that_never_yields_is_preempted) {
     bool flag = false;
     bool saw_flag = false;
     u64 preemptions_before = sched::preemptions();
-    // The spinner runs first and never blocks: only the tick can let the setter run.
-    Result<TaskHandle> spinner = spawn("spinner", [&] {
+    // Both on this CPU (the boot flow's, CPU 0), the spinner first: it never blocks, so only the
+    // tick can let the setter run. Placed freely, the setter could run on another CPU.
+    Result<TaskHandle> spinner = spawn_on(0, "spinner", [&] {
         u64 until = clock::monotonic_ns() + 2000 * ms;
         while (clock::monotonic_ns() < until) {
             if (__atomic_load_n(&flag, __ATOMIC_ACQUIRE)) {
@@ -121,7 +122,7 @@ KTEST(task, a_task_that_never_yields_is_preempted) {
         }
     });
     Result<TaskHandle> setter =
-        spawn("setter", [&] { __atomic_store_n(&flag, true, __ATOMIC_RELEASE); });
+        spawn_on(0, "setter", [&] { __atomic_store_n(&flag, true, __ATOMIC_RELEASE); });
     KASSERT(spinner.ok() && setter.ok());
     spinner.value().join();
     setter.value().join();

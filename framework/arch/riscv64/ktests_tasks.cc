@@ -148,15 +148,16 @@ KTEST(riscv64_task, callee_saved_registers_survive_yields) {
 KTEST(riscv64_task, every_register_survives_a_preemption_to_another_task) {
     // The spinner fills every register it can and spins with interrupts on until the flag is
     // set; only the other task sets it, so the spinner must be preempted, and resumed through
-    // its interrupt frame after the other task ran (and clobbered the registers).
+    // its interrupt frame after the other task ran (and clobbered the registers). Both on one
+    // CPU: on two, each could run on its own and nothing would be preempted.
     u64 flag = 0;
     u64 spun = ~u64{0};
     u64 clobbered = ~u64{0};
     u64 preemptions_before = sched::preemptions();
-    Result<TaskHandle> spinner = spawn("spinner", [&] {
+    Result<TaskHandle> spinner = spawn_on(0, "spinner", [&] {
         spun = keel_riscv_spin_with_interrupts(&flag, counter() + 2 * counter_frequency());
     });
-    Result<TaskHandle> setter = spawn("setter", [&] {
+    Result<TaskHandle> setter = spawn_on(0, "setter", [&] {
         clobbered = keel_riscv_yield_with_patterns(
             0x5e77e5000000000, +[] {}, 1);
         __atomic_store_n(&flag, u64{1}, __ATOMIC_RELEASE);

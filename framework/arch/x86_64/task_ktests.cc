@@ -195,10 +195,11 @@ KTEST(x86_task, a_preempted_task_resumes_with_every_register_intact) {
     // The spinner holds a pattern in every general register but RSP and RAX (its state's
     // address) and never yields; the other task only finishes once the spinner is in its loop,
     // so the spinner can only get out after the tick preempted it there (interrupt_exit) and it
-    // came back through the saved interrupt frame.
+    // came back through the saved interrupt frame. Both on one CPU: on two, the spinner could
+    // get out without ever being preempted.
     Spin spin;
     u64 preemptions = sched::preemptions();
-    Result<TaskHandle> spinner = spawn("spinner", [&] {
+    Result<TaskHandle> spinner = spawn_on(0, "spinner", [&] {
         // SAFETY: the registers written are declared clobbered, RBP is saved and restored
         // around its use; memory is only reached through RAX, the state's address.
         asm volatile("pushq %%rbp\n\t"
@@ -245,7 +246,7 @@ KTEST(x86_task, a_preempted_task_resumes_with_every_register_intact) {
                      : "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13",
                        "r14", "r15", "memory", "cc");
     });
-    Result<TaskHandle> other = spawn("other", [&] {
+    Result<TaskHandle> other = spawn_on(0, "other", [&] {
         while (__atomic_load_n(&spin.in_loop, __ATOMIC_ACQUIRE) == 0) {
             this_task::yield();
         }
