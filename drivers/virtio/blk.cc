@@ -53,6 +53,9 @@ public:
         format(name_, "{}", name);
     }
 
+    // The device stops and its interrupt is detached before any buffer it was given is freed.
+    ~VirtioBlock() override { transport_->shutdown(); }
+
     Result<void> allocate_state() { return state_.resize(data_.size()); }
 
     StringView name() const override { return name_.view(); }
@@ -330,8 +333,8 @@ Result<RefPtr<VirtioBlock>> create(Box<Transport> transport) {
     usize index = virtio_disks.with([](Vector<RefPtr<VirtioBlock>>& all) { return all.size(); });
     FixedString<16> name;
     disk_name(name, "vd", index);
-    // On failure the parts, transport included, are gone: the device is reset when it is next
-    // probed, and nothing is left to mark FAILED.
+    // On failure the parts, transport included, are gone, and the device was reset first (the
+    // queue's end quiesces it).
     RefPtr<VirtioBlock> disk = TRY(make_ref<VirtioBlock>(parts.release_value(), name.view()));
     Result<void> ready = [&]() -> Result<void> {
         TRY(disk->allocate_state());

@@ -36,6 +36,8 @@ public:
           tx_memory_(move(tx_memory)) {}
     VirtioConsole(const VirtioConsole&) = delete;
     VirtioConsole& operator=(const VirtioConsole&) = delete;
+    // The device stops and its interrupt is detached before the buffers it was given are freed.
+    ~VirtioConsole() { transport_->shutdown(); }
 
     Transport& transport() { return *transport_; }
 

@@ -141,6 +141,11 @@ public:
         irq_->enable();
         return {};
     }
+    void detach_interrupt() override {
+        if (irq_) {
+            irq_->detach();
+        }
+    }
     u64 interrupt_count() const override { return irq_ ? irq_->count() : 0; }
 
 private:

@@ -245,6 +245,12 @@ public:
         return {};
     }
 
+    void detach_interrupt() override {
+        for (IrqLine& line : lines_) {
+            line.detach();
+        }
+    }
+
     u64 interrupt_count() const override {
         u64 total = 0;
         for (const IrqLine& line : lines_) {

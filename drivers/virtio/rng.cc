@@ -26,6 +26,8 @@ public:
         : transport_(move(transport)), queue_(move(queue)), buffer_(move(buffer)) {}
     VirtioRng(const VirtioRng&) = delete;
     VirtioRng& operator=(const VirtioRng&) = delete;
+    // The device stops and its interrupt is detached before the buffer it was given is freed.
+    ~VirtioRng() { transport_->shutdown(); }
 
     Transport& transport() { return *transport_; }
 
@@ -122,7 +124,7 @@ Result<RefPtr<VirtioRng>> create(Box<Transport> transport) {
         return make_ref<VirtioRng>(move(transport), move(queue), move(buffer));
     }();
     if (made.is_error()) {
-        return made.error(); // the transport is gone with the failed parts
+        return made.error(); // the parts are gone; a queue's end reset the device first
     }
     RefPtr<VirtioRng> rng = made.release_value();
     Result<void> ready = [&]() -> Result<void> {

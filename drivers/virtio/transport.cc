@@ -82,6 +82,11 @@ void Transport::fail() {
     (void)write_status(static_cast<u8>(status | device_status::failed));
 }
 
+void Transport::shutdown() {
+    (void)reset();
+    detach_interrupt();
+}
+
 Result<Box<Virtqueue>> Transport::setup_queue(u16 index, u16 limit) {
     Result<Box<Virtqueue>> queue = [&]() -> Result<Box<Virtqueue>> {
         u32 max = TRY(queue_max_size(index));

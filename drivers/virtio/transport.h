@@ -74,6 +74,7 @@ public:
     virtual Result<u32> acknowledge_interrupt() = 0;
     // Attaches handler to the device's interrupt(s) and enables them. ENODEV without one.
     virtual Result<void> attach_interrupt(IrqHandler& handler) = 0;
+    virtual void detach_interrupt() = 0;
     virtual u64 interrupt_count() const = 0;
 
     // --- the common sequence ------------------------------------------------------------------
@@ -86,6 +87,11 @@ public:
     Result<void> finish_initialization();
     // Sets FAILED (best effort): the device must not be used any more.
     void fail();
+    // Stops the device before its driver's memory goes: reset (the device then uses no queue or
+    // buffer; best effort, bounded, on one that does not answer) and the interrupt handler
+    // detached (waiting for one running on another CPU). A driver's destructor calls it first.
+    void shutdown();
+    void quiesce() override { (void)reset(); }
 
     // A queue of at most limit entries, allocated, registered with the device and enabled. EIO
     // (and FAILED) for a device maximum of 0 or an impossible one.

@@ -22,6 +22,9 @@ namespace keel::drivers::virtio {
 class Notifier {
 public:
     virtual void notify(u16 queue_index) = 0;
+    // The device must stop using the queue's memory, which is about to be freed: a transport
+    // resets the device (virtio 1.2, 3.3.1: after a reset it uses none of it).
+    virtual void quiesce() = 0;
 
 protected:
     ~Notifier() = default;
@@ -72,6 +75,9 @@ public:
           avail_offset_(avail_offset), used_offset_(used_offset) {}
     Virtqueue(const Virtqueue&) = delete;
     Virtqueue& operator=(const Virtqueue&) = delete;
+    // Quiesces the device before the rings go: whatever path drops a queue, the device cannot
+    // write into freed memory.
+    ~Virtqueue() { notifier_->quiesce(); }
 
     u16 index() const { return index_; }
     u16 size() const { return size_; }

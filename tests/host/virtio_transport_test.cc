@@ -68,8 +68,10 @@ public:
     void notify(u16) override {}
     Result<u32> acknowledge_interrupt() override { return 0; }
     Result<void> attach_interrupt(IrqHandler&) override { return Errno::enodev; }
+    void detach_interrupt() override { ++detaches; }
     u64 interrupt_count() const override { return 0; }
 
+    int detaches = 0;
     u8 status = 0xff;
     int resets = 0;
     u64 offered = feature_version_1;
@@ -167,4 +169,25 @@ TEST(VirtioTransport, AMissingOrImpossibleQueueFailsTheDevice) {
     huge.queue_max = 65536;
     EXPECT_EQ(huge.setup_queue(0).error(), Errno::eio);
     EXPECT_NE(huge.status & device_status::failed, 0);
+}
+
+TEST(VirtioTransport, DroppingAQueueResetsTheDeviceFirst) {
+    FakeTransport t;
+    t.status = 0;
+    Result<Box<Virtqueue>> q = t.setup_queue(0);
+    ASSERT_TRUE(q.ok());
+    ASSERT_TRUE(t.finish_initialization().ok());
+    int resets = t.resets;
+    { Box<Virtqueue> gone = q.release_value(); }
+    EXPECT_EQ(t.resets, resets + 1); // before the rings were freed: the device uses them no more
+    EXPECT_EQ(t.status, 0);
+}
+
+TEST(VirtioTransport, ShutdownResetsAndDetachesTheInterrupt) {
+    FakeTransport t;
+    t.status = device_status::driver_ok;
+    t.shutdown();
+    EXPECT_EQ(t.status, 0);
+    EXPECT_EQ(t.resets, 1);
+    EXPECT_EQ(t.detaches, 1);
 }

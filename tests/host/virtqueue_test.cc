@@ -52,6 +52,7 @@ public:
         EXPECT_EQ(queue_index, index);
         ++notifications;
     }
+    void quiesce() override { ++quiesced; }
 
     void attach(const Virtqueue& q) {
         desc = q.descriptor_area();
@@ -98,6 +99,7 @@ public:
 
     u16 index = 0;
     int notifications = 0;
+    int quiesced = 0;
     u64 desc = 0, avail = 0, used = 0;
     u16 size = 0;
     u16 next_avail = 0;
