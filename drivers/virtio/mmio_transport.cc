@@ -4,6 +4,7 @@
 #include <keel/ktl/format.h>
 #include <keel/log.h>
 
+#include "drivers/virtio/registers.h"
 #include "drivers/virtio/transport.h"
 
 namespace keel::drivers::virtio {
@@ -68,42 +69,20 @@ public:
     Result<void> write_status(u8 status) override { return regs_.write32(reg::status, status); }
 
     Result<u64> read_device_features() override {
-        TRY(regs_.write32(reg::device_features_sel, 0));
-        u64 low = TRY(regs_.read32(reg::device_features));
-        TRY(regs_.write32(reg::device_features_sel, 1));
-        u64 high = TRY(regs_.read32(reg::device_features));
-        return low | (high << 32);
+        return registers::read_features(regs_, reg::device_features_sel, reg::device_features);
     }
     Result<void> write_driver_features(u64 features) override {
-        TRY(regs_.write32(reg::driver_features_sel, 0));
-        TRY(regs_.write32(reg::driver_features, static_cast<u32>(features)));
-        TRY(regs_.write32(reg::driver_features_sel, 1));
-        return regs_.write32(reg::driver_features, static_cast<u32>(features >> 32));
+        return registers::write_features(regs_, reg::driver_features_sel, reg::driver_features,
+                                         features);
     }
 
     Result<u32> config_generation() override { return regs_.read32(reg::config_generation); }
     usize config_size() const override { return regs_.size() - reg::config; }
     Result<u32> config_read(usize offset, usize width) override {
-        TRY(check_config(offset, width));
-        usize at = reg::config + offset;
-        if (width == 1) {
-            return u32{TRY(regs_.read8(at))};
-        }
-        if (width == 2) {
-            return u32{TRY(regs_.read16(at))};
-        }
-        return regs_.read32(at);
+        return registers::read_config(regs_, reg::config, config_size(), offset, width);
     }
     Result<void> config_write(usize offset, usize width, u32 value) override {
-        TRY(check_config(offset, width));
-        usize at = reg::config + offset;
-        if (width == 1) {
-            return regs_.write8(at, static_cast<u8>(value));
-        }
-        if (width == 2) {
-            return regs_.write16(at, static_cast<u16>(value));
-        }
-        return regs_.write32(at, value);
+        return registers::write_config(regs_, reg::config, config_size(), offset, width, value);
     }
 
     Result<u32> queue_max_size(u16 index) override {
@@ -116,9 +95,12 @@ public:
     Result<void> enable_queue(const Virtqueue& q) override {
         TRY(regs_.write32(reg::queue_sel, q.index()));
         TRY(regs_.write32(reg::queue_num, q.size()));
-        TRY(write_pair(reg::queue_desc_low, reg::queue_desc_high, q.descriptor_area()));
-        TRY(write_pair(reg::queue_driver_low, reg::queue_driver_high, q.driver_area()));
-        TRY(write_pair(reg::queue_device_low, reg::queue_device_high, q.device_area()));
+        TRY(registers::write_halves(regs_, reg::queue_desc_low, reg::queue_desc_high,
+                                    q.descriptor_area()));
+        TRY(registers::write_halves(regs_, reg::queue_driver_low, reg::queue_driver_high,
+                                    q.driver_area()));
+        TRY(registers::write_halves(regs_, reg::queue_device_low, reg::queue_device_high,
+                                    q.device_area()));
         return regs_.write32(reg::queue_ready, 1);
     }
     void notify(u16 queue_index) override { (void)regs_.write32(reg::queue_notify, queue_index); }
@@ -149,18 +131,6 @@ public:
     u64 interrupt_count() const override { return irq_ ? irq_->count() : 0; }
 
 private:
-    Result<void> check_config(usize offset, usize width) const {
-        if ((width != 1 && width != 2 && width != 4) || offset % width != 0 ||
-            offset > config_size() || width > config_size() - offset) {
-            return Errno::einval;
-        }
-        return {};
-    }
-    Result<void> write_pair(usize low, usize high, u64 value) {
-        TRY(regs_.write32(low, static_cast<u32>(value)));
-        return regs_.write32(high, static_cast<u32>(value >> 32));
-    }
-
     PlatformDevice device_;
     IoMem regs_;
     Optional<IrqLine> irq_;

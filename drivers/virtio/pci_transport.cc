@@ -7,6 +7,7 @@
 #include <keel/ktl/format.h>
 #include <keel/log.h>
 
+#include "drivers/virtio/registers.h"
 #include "drivers/virtio/transport.h"
 
 namespace keel::drivers::virtio {
@@ -130,17 +131,12 @@ public:
     }
 
     Result<u64> read_device_features() override {
-        TRY(common_.write32(common::device_feature_select, 0));
-        u64 low = TRY(common_.read32(common::device_feature));
-        TRY(common_.write32(common::device_feature_select, 1));
-        u64 high = TRY(common_.read32(common::device_feature));
-        return low | (high << 32);
+        return registers::read_features(common_, common::device_feature_select,
+                                        common::device_feature);
     }
     Result<void> write_driver_features(u64 features) override {
-        TRY(common_.write32(common::driver_feature_select, 0));
-        TRY(common_.write32(common::driver_feature, static_cast<u32>(features)));
-        TRY(common_.write32(common::driver_feature_select, 1));
-        return common_.write32(common::driver_feature, static_cast<u32>(features >> 32));
+        return registers::write_features(common_, common::driver_feature_select,
+                                         common::driver_feature, features);
     }
 
     Result<u32> config_generation() override {
@@ -148,26 +144,16 @@ public:
     }
     usize config_size() const override { return device_config_ ? device_config_->size() : 0; }
     Result<u32> config_read(usize offset, usize width) override {
-        TRY(check_config(offset, width));
-        const IoMem& c = *device_config_;
-        if (width == 1) {
-            return u32{TRY(c.read8(offset))};
+        if (!device_config_) {
+            return Errno::einval; // no configuration: nothing is inside it
         }
-        if (width == 2) {
-            return u32{TRY(c.read16(offset))};
-        }
-        return c.read32(offset);
+        return registers::read_config(*device_config_, 0, config_size(), offset, width);
     }
     Result<void> config_write(usize offset, usize width, u32 value) override {
-        TRY(check_config(offset, width));
-        const IoMem& c = *device_config_;
-        if (width == 1) {
-            return c.write8(offset, static_cast<u8>(value));
+        if (!device_config_) {
+            return Errno::einval;
         }
-        if (width == 2) {
-            return c.write16(offset, static_cast<u16>(value));
-        }
-        return c.write32(offset, value);
+        return registers::write_config(*device_config_, 0, config_size(), offset, width, value);
     }
 
     Result<u32> queue_max_size(u16 index) override {
@@ -184,9 +170,13 @@ public:
     Result<void> enable_queue(const Virtqueue& q) override {
         TRY(common_.write16(common::queue_select, q.index()));
         TRY(common_.write16(common::queue_size, q.size()));
-        TRY(write_pair(common::queue_desc, q.descriptor_area()));
-        TRY(write_pair(common::queue_driver, q.driver_area()));
-        TRY(write_pair(common::queue_device, q.device_area()));
+        // 64-bit fields may be written as two 32-bit halves (4.1.3.1).
+        TRY(registers::write_halves(common_, common::queue_desc, common::queue_desc + 4,
+                                    q.descriptor_area()));
+        TRY(registers::write_halves(common_, common::queue_driver, common::queue_driver + 4,
+                                    q.driver_area()));
+        TRY(registers::write_halves(common_, common::queue_device, common::queue_device + 4,
+                                    q.device_area()));
         if (msix_) {
             // Vector 1 when there are two, else (or when the device refuses 1) vector 0, shared
             // with configuration changes. Without a vector the queue would never interrupt.
@@ -261,19 +251,6 @@ public:
 
 private:
     static constexpr u32 no_offset = ~u32{0};
-
-    Result<void> check_config(usize offset, usize width) const {
-        if ((width != 1 && width != 2 && width != 4) || offset % width != 0 ||
-            offset > config_size() || width > config_size() - offset) {
-            return Errno::einval;
-        }
-        return {};
-    }
-    Result<void> write_pair(usize at, u64 value) {
-        // 64-bit fields may be written as two 32-bit halves (4.1.3.1).
-        TRY(common_.write32(at, static_cast<u32>(value)));
-        return common_.write32(at + 4, static_cast<u32>(value >> 32));
-    }
 
     // Declared first: the PciDevice outlives the IrqLines and windows it handed out.
     PciDevice device_;
