@@ -57,6 +57,7 @@ Result<Box<Virtqueue>> Virtqueue::create(const DmaSpace& space, u16 queue_index,
                                                    avail_offset, used_offset, notifier));
     TRY(queue->next_.resize(size));
     TRY(queue->chains_.resize(size));
+    TRY(queue->avail_heads_.resize(size));
     for (u16 i = 0; i < size; ++i) {
         queue->next_[i] = static_cast<u16>(i + 1); // the last one's link is never followed
     }
@@ -117,12 +118,13 @@ Result<u16> Virtqueue::add(Span<const DmaRange> readable, Span<const DmaRange> w
     }
     free_head_ = next_[id];
     free_count_ -= count;
-    chains_[head] = Chain{true, static_cast<u16>(count), static_cast<u32>(writable_bytes)};
+    chains_[head] = Chain{true, false, static_cast<u16>(count), static_cast<u32>(writable_bytes)};
     ++in_flight_;
 
     // The ring entry now; the index that makes it visible waits for kick().
     usize slot = avail_offset_ + 4 + 2 * usize{static_cast<u16>(avail_idx_ & (size_ - 1))};
     TRY(memory_.store<u16>(slot, head));
+    avail_heads_[avail_idx_ & (size_ - 1)] = head;
     avail_idx_ = static_cast<u16>(avail_idx_ + 1);
     return head;
 }
@@ -137,6 +139,9 @@ Result<void> Virtqueue::kick() {
     // Descriptors and ring entries before the index that publishes them (2.7.13.3.1).
     dma::write_fence();
     TRY(memory_.store<u16>(avail_offset_ + 2, avail_idx_));
+    for (u16 i = published_idx_; i != avail_idx_; i = static_cast<u16>(i + 1)) {
+        chains_[avail_heads_[i & (size_ - 1)]].published = true;
+    }
     published_idx_ = avail_idx_;
     // The index store before reading whether the device wants to hear about it (2.7.13.4).
     dma::full_fence();
@@ -154,8 +159,9 @@ Result<Optional<UsedChain>> Virtqueue::collect() {
     u16 used_idx = TRY(memory_.load<u16>(used_offset_ + 2));
     u16 pending = static_cast<u16>(used_idx - last_used_);
     u16 seen = static_cast<u16>(seen_used_ - last_used_);
-    // The device can only hand back what is in flight, and its index never moves backwards.
-    if (pending > in_flight_ || pending < seen) {
+    // The device can only hand back what it was shown, and its index never moves backwards.
+    usize unpublished = static_cast<u16>(avail_idx_ - published_idx_);
+    if (pending > in_flight_ - unpublished || pending < seen) {
         return fail();
     }
     seen_used_ = used_idx;
@@ -171,7 +177,7 @@ Result<Optional<UsedChain>> Virtqueue::collect() {
         return fail();
     }
     Chain& chain = chains_[id];
-    if (!chain.in_flight || written > chain.writable_bytes) {
+    if (!chain.in_flight || !chain.published || written > chain.writable_bytes) {
         return fail();
     }
     // Give the chain's descriptors back: follow the private links, chain.descriptors of them.

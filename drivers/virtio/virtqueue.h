@@ -87,7 +87,7 @@ public:
     u64 device_area() const { return memory_.device_address() + used_offset_; }
 
     usize free_descriptors() const { return free_count_; }
-    usize in_flight() const { return in_flight_; }
+    usize in_flight() const { return in_flight_; } // added, published or not
     bool broken() const { return broken_; }
 
     // Adds a chain of readable segments followed by writable ones and queues its head for the
@@ -113,6 +113,7 @@ public:
 private:
     struct Chain {
         bool in_flight = false;
+        bool published = false; // shown to the device by kick(): only then may it be completed
         u16 descriptors = 0;
         u32 writable_bytes = 0;
     };
@@ -133,8 +134,9 @@ private:
     // Driver-private bookkeeping, never read back from the memory the device can write: the free
     // list and each chain's links live here, so a device scribbling over the descriptor table
     // cannot make the driver loop or hand out a descriptor twice.
-    Vector<u16> next_;     // the next descriptor in a chain or in the free list
-    Vector<Chain> chains_; // indexed by head
+    Vector<u16> next_;        // the next descriptor in a chain or in the free list
+    Vector<Chain> chains_;    // indexed by head
+    Vector<u16> avail_heads_; // what add() put in each avail slot, kept from the device's reach
     u16 free_head_ = 0;
     usize free_count_ = 0;
     usize in_flight_ = 0;

@@ -505,3 +505,27 @@ TEST(Virtqueue, RandomDeviceLiesNeverCorruptTheQueue) {
         }
     }
 }
+
+TEST(Virtqueue, CompletingAChainNotYetPublishedBreaksTheQueue) {
+    FakeDevice device;
+    Box<Virtqueue> q = make_queue(device, 8);
+    DmaStream b = make_buffer(4096);
+    u16 shown = add_request(*q, b, 0);
+    ASSERT_TRUE(q->kick().ok());
+    u16 hidden = add_request(*q, b, 64); // added, not kicked: the device has not seen it
+    // Its id guessed, with an index that only counts what was shown: still refused.
+    device.complete(hidden, 0);
+    Result<Optional<UsedChain>> got = q->collect();
+    ASSERT_TRUE(got.is_error());
+    EXPECT_TRUE(q->broken());
+
+    FakeDevice other;
+    Box<Virtqueue> q2 = make_queue(other, 8);
+    (void)add_request(*q2, b, 0);
+    ASSERT_TRUE(q2->kick().ok());
+    (void)add_request(*q2, b, 64);
+    // Two completions while one chain was shown: the index is beyond what the device knows.
+    other.complete(shown, 0);
+    other.complete(hidden, 0);
+    EXPECT_TRUE(q2->collect().is_error());
+}
