@@ -314,14 +314,16 @@ test_devices_keel() {
     fail_because "the boot log names no bound virtio-blk"
   grep -aq 'keel virtio-console says hello' "$console" 2>/dev/null ||
     fail_because "nothing arrived on the virtio console ($console)"
-  # The log on hvc0: the first line (printed before the device was found) and one printed
-  # while the ktests ran, each as the serial console had it.
+  # The log on hvc0: the first line (printed before the device was found), one printed while
+  # the ktests ran, each as the serial console had it, and the last (power-off waits for it).
   local first
   first=$(grep -am1 "Keel ($arch) booting" "$log" | tr -d '\r')
   grep -aqF "$first" "$console" ||
     fail_because "the kernel log's first line did not reach hvc0"
   grep -aqE '^\[ *[0-9]+\.[0-9]{6}\] log ktest: first of 2' "$console" ||
     fail_because "a log line printed after hvc0 came up did not reach it"
+  grep -aqE '^\[ *[0-9]+\.[0-9]{6}\] power off, status 0' "$console" ||
+    fail_because "the last log line did not reach hvc0 before power-off"
   python3 - "$disk" <<'PY' || fail_because "the disk image lacks what the kernel wrote"
 import sys
 data = open(sys.argv[1], "rb").read()

@@ -7,6 +7,7 @@
 #include <keel/global.h>
 #include <keel/log.h>
 #include <keel/mutex.h>
+#include <keel/power.h>
 #include <keel/spin_lock.h>
 #include <keel/task.h>
 #include <keel/wait_queue.h>
@@ -207,43 +208,64 @@ bool is_log_console() {
     return named;
 }
 
-// The log console's task: copies the kernel log to the port from line 0 - the log's memory
-// holds what came before the device, as Linux replays its buffer to a late console - then
-// polls for new lines. Polled, not woken: a log line may be printed with any lock held, in an
-// interrupt handler or the scheduler itself, where waking a task is not safe. Ends when the
-// device fails.
-void copy_log_to(VirtioConsole& console) {
-    constexpr u64 poll_ns = 20 * 1000 * 1000;
-    u64 next = 0;
-    Array<u8, chunk_bytes> lines{};
-    Array<u8, 2 * chunk_bytes + 64> out{}; // every line doubled at worst, and the note
-    for (;;) {
-        log::LinesRead read = log::read_lines(next, lines.span());
-        usize n = 0;
-        if (read.lost != 0) {
-            FixedString<64> note;
-            format(note, "[{} log lines lost]\n", read.lost);
-            for (char c : note.view()) {
-                out[n++] = static_cast<u8>(c);
-            }
-        }
-        if (n == 0 && read.bytes == 0) {
+// The log console (console=hvc0): copies the kernel log to the port from line 0 - the log's
+// memory holds what came before the device, as Linux replays its buffer to a late console. A
+// task polls for new lines: a log line may be printed with any lock held, in an interrupt
+// handler or the scheduler itself, where waking a task is not safe. At power-off the last lines
+// are copied before the machine goes.
+class LogConsole final : public PowerOffHook {
+public:
+    explicit LogConsole(RefPtr<VirtioConsole> console) : console_(move(console)) {}
+
+    // Until the device fails.
+    void run() {
+        constexpr u64 poll_ns = 20 * 1000 * 1000;
+        while (copy_new_lines()) {
             this_task::sleep_for(poll_ns);
-            continue;
         }
-        // What a terminal wants, as the serial console writes it: "\r\n".
-        for (u8 b : lines.span().first(read.bytes)) {
-            if (b == '\n') {
-                out[n++] = '\r';
-            }
-            out[n++] = b;
-        }
-        if (console.write(out.span().first(n)).is_error()) {
-            return;
-        }
-        next = read.next;
     }
-}
+
+    void before_power_off() override { (void)copy_new_lines(); }
+
+private:
+    // Copies what the log printed since the last copy; false once the device failed.
+    bool copy_new_lines() {
+        MutexGuard one_copier(copying_);
+        Array<u8, chunk_bytes> lines{};
+        Array<u8, 2 * chunk_bytes + 64> out{}; // every line doubled at worst, and the note
+        for (;;) {
+            log::LinesRead read = log::read_lines(next_, lines.span());
+            usize n = 0;
+            if (read.lost != 0) {
+                FixedString<64> note;
+                format(note, "[{} log lines lost]\n", read.lost);
+                for (char c : note.view()) {
+                    out[n++] = static_cast<u8>(c);
+                }
+            }
+            if (n == 0 && read.bytes == 0) {
+                return true;
+            }
+            // What a terminal wants, as the serial console writes it: "\r\n".
+            for (u8 b : lines.span().first(read.bytes)) {
+                if (b == '\n') {
+                    out[n++] = '\r';
+                }
+                out[n++] = b;
+            }
+            if (console_->write(out.span().first(n)).is_error()) {
+                return false;
+            }
+            next_ = read.next;
+        }
+    }
+
+    RefPtr<VirtioConsole> console_;
+    Mutex copying_; // the task and the power-off hook
+    u64 next_ = 0;  // the first log line not copied yet
+};
+
+KEEL_GLOBAL(Optional<Box<LogConsole>>, the_log_console);
 
 Result<RefPtr<VirtioConsole>> create(Box<Transport> transport) {
     Transport& t = *transport;
@@ -291,11 +313,15 @@ namespace virtio {
 
 Result<void> bind_console(Box<Transport> transport) {
     RefPtr<VirtioConsole> console = TRY(create(move(transport)));
-    bool log_console = is_log_console() && !virtio_console_present();
+    bool hvc0 = is_log_console() && !virtio_console_present();
     log::info("virtio-console: port 0 on {}{}", console->transport().description(),
-              log_console ? StringView(" (hvc0: the kernel log goes there too)") : StringView(""));
-    if (log_console) {
-        TRY(spawn("hvc0 log", [console]() { copy_log_to(*console); }));
+              hvc0 ? StringView(" (hvc0: the kernel log goes there too)") : StringView(""));
+    if (hvc0) {
+        Box<LogConsole> copier = TRY(make_box<LogConsole>(console));
+        LogConsole& kept = *copier;
+        the_log_console.with([&](Optional<Box<LogConsole>>& slot) { slot = move(copier); });
+        TRY(add_power_off_hook(kept));
+        TRY(spawn("hvc0 log", [&kept]() { kept.run(); }));
     }
     return consoles.with(
         [&](Vector<RefPtr<VirtioConsole>>& all) { return all.push_back(move(console)); });
