@@ -5,6 +5,7 @@
 // the port too, from the boot's first line.
 #include <keel/cmdline.h>
 #include <keel/global.h>
+#include <keel/ktl/byte_ring.h>
 #include <keel/log.h>
 #include <keel/mutex.h>
 #include <keel/power.h>
@@ -102,14 +103,7 @@ public:
 
     usize read(Span<u8> out) {
         SpinLockGuard guard(lock_);
-        usize n = min(out.size(), input_.size());
-        for (usize i = 0; i < n; ++i) {
-            out[i] = input_[i];
-        }
-        for (usize i = 0; i < n; ++i) {
-            input_.remove(0);
-        }
-        return n;
+        return input_.pop(out);
     }
 
     void handle_irq() override {
@@ -158,9 +152,7 @@ private:
             Span<u8> got = bytes.span().first(used->written);
             TRY(rx_memory_.read(chunk_bytes * buffer, got));
             for (u8 b : got) {
-                if (input_.size() < max_pending_input) {
-                    TRY(input_.push_back(b)); // beyond the bound, input is dropped
-                }
+                (void)input_.push(b); // beyond the bound, input is dropped
             }
             TRY(post(buffer));
             reposted = true;
@@ -191,7 +183,7 @@ private:
     static constexpr u64 transmit_timeout_ns = u64{10} * 1000 * 1000 * 1000;
     SpinLock lock_; // the queues, rx_heads_, input_, sent_, failed_; shared with the handler
     Array<u16, receive_buffers> rx_heads_{};
-    Vector<u8> input_;
+    ByteRing<max_pending_input> input_; // no allocation in the interrupt handler
     bool sent_ = false;
     bool failed_ = false;
     WaitQueue transmitted_;

@@ -2,7 +2,7 @@
 #include <keel/clock.h>
 #include <keel/console_input.h>
 #include <keel/irq.h>
-#include <keel/ktl/array.h>
+#include <keel/ktl/byte_ring.h>
 #include <keel/ktl/optional.h>
 #include <keel/log.h>
 #include <keel/timer.h>
@@ -17,9 +17,7 @@ constexpr usize ring_size = 1024;
 
 struct Ring {
     SpinLock lock;
-    Array<u8, ring_size> bytes{};
-    usize head = 0; // next to read
-    usize size = 0;
+    ByteRing<ring_size> bytes;
     u64 overruns = 0;
 };
 constinit Ring ring;
@@ -35,11 +33,8 @@ public:
                 break;
             }
             SpinLockGuard guard(ring.lock);
-            if (ring.size == ring_size) {
+            if (!ring.bytes.push(*c)) {
                 ++ring.overruns;
-            } else {
-                ring.bytes[(ring.head + ring.size) % ring_size] = *c;
-                ++ring.size;
             }
         }
     }
@@ -73,13 +68,7 @@ bool available() { return receive_line.has_value(); }
 
 usize read(Span<u8> out) {
     SpinLockGuard guard(ring.lock);
-    usize n = min(out.size(), ring.size);
-    for (usize i = 0; i < n; ++i) {
-        out[i] = ring.bytes[(ring.head + i) % ring_size];
-    }
-    ring.head = (ring.head + n) % ring_size;
-    ring.size -= n;
-    return n;
+    return ring.bytes.pop(out);
 }
 
 Result<usize> read_wait(Span<u8> out, u64 timeout_ns) {

@@ -4,6 +4,7 @@
 
 #include <keel/boot_info.h>
 #include <keel/cmdline.h>
+#include <keel/ktl/byte_ring.h>
 #include <keel/ktl/format.h>
 
 namespace keel {
@@ -64,5 +65,24 @@ TEST(StringView, FindsSubstrings) {
     EXPECT_EQ(s.find(StringView("abcabdx")), StringView::npos);
     EXPECT_EQ(s.find(StringView("x")), StringView::npos);
     EXPECT_EQ(s.find(StringView("d"), 99), StringView::npos);
+}
+} // namespace keel
+
+namespace keel {
+TEST(ByteRing, KeepsOrderAcrossTheEndAndRefusesWhenFull) {
+    ByteRing<4> ring;
+    Array<u8, 8> out{};
+    EXPECT_TRUE(ring.push(1) && ring.push(2) && ring.push(3));
+    EXPECT_EQ(ring.pop(out.span().first(2)), 2u);
+    EXPECT_EQ(out[0], 1);
+    EXPECT_EQ(out[1], 2);
+    EXPECT_TRUE(ring.push(4) && ring.push(5) && ring.push(6)); // wraps
+    EXPECT_FALSE(ring.push(7));                                // full: dropped
+    EXPECT_EQ(ring.size(), 4u);
+    EXPECT_EQ(ring.pop(out.span()), 4u);
+    EXPECT_EQ(out[0], 3);
+    EXPECT_EQ(out[3], 6);
+    EXPECT_TRUE(ring.empty());
+    EXPECT_EQ(ring.pop(out.span()), 0u);
 }
 } // namespace keel
