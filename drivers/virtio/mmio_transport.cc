@@ -38,7 +38,6 @@ constexpr usize config = 0x100;
 } // namespace reg
 
 constexpr u32 magic_value = 0x74726976; // "virt"
-constexpr int reset_polls = 1000;
 
 class MmioTransport final : public Transport {
 public:
@@ -54,15 +53,6 @@ public:
     StringView description() const override { return description_.view(); }
     DmaSpace dma_space() const override { return device_.dma_space(); }
 
-    Result<void> reset() override {
-        TRY(regs_.write32(reg::status, 0));
-        for (int i = 0; i < reset_polls; ++i) {
-            if (TRY(regs_.read32(reg::status)) == 0) {
-                return {};
-            }
-        }
-        return Errno::eio;
-    }
     Result<u8> read_status() override {
         return static_cast<u8>(TRY(regs_.read32(reg::status)) & 0xff);
     }

@@ -50,7 +50,6 @@ constexpr usize size = 0x38;
 } // namespace common
 
 constexpr u16 no_vector = 0xffff; // VIRTIO_MSI_NO_VECTOR
-constexpr int reset_polls = 100000;
 
 struct Region {
     u8 bar = 0;
@@ -116,15 +115,7 @@ public:
     StringView description() const override { return description_.view(); }
     DmaSpace dma_space() const override { return device_.dma_space(); }
 
-    Result<void> reset() override {
-        TRY(common_.write8(common::device_status, 0));
-        for (int i = 0; i < reset_polls; ++i) {
-            if (TRY(common_.read8(common::device_status)) == 0) {
-                return set_config_vector(); // a reset forgets the vectors
-            }
-        }
-        return Errno::eio;
-    }
+    Result<void> after_reset() override { return set_config_vector(); }
     Result<u8> read_status() override { return common_.read8(common::device_status); }
     Result<void> write_status(u8 status) override {
         return common_.write8(common::device_status, status);

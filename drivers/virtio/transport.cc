@@ -12,6 +12,10 @@ namespace {
 // hostile); a few retries cover any real update.
 constexpr int generation_retries = 16;
 
+// A reset takes effect at once on QEMU; real devices may take a while. Reads, not time: a
+// stalled emulator must not turn a working reset into a failure.
+constexpr int reset_polls = 100000;
+
 // Runs read until the generation count is the same before and after it.
 template <typename T, typename Read>
 Result<T> read_stable(Transport& t, usize offset, usize size, Read&& read) {
@@ -31,6 +35,16 @@ Result<T> read_stable(Transport& t, usize offset, usize size, Read&& read) {
 }
 
 } // namespace
+
+Result<void> Transport::reset() {
+    TRY(write_status(0));
+    for (int i = 0; i < reset_polls; ++i) {
+        if (TRY(read_status()) == 0) {
+            return after_reset();
+        }
+    }
+    return Errno::eio;
+}
 
 Result<u64> Transport::begin_initialization(u64 wanted, u64 required) {
     required |= feature_version_1;

@@ -54,8 +54,6 @@ public:
     virtual DmaSpace dma_space() const = 0;
 
     // --- per-bus primitives -------------------------------------------------------------------
-    // Writes 0 to the status and waits (bounded) until the device reads back 0: EIO otherwise.
-    virtual Result<void> reset() = 0;
     virtual Result<u8> read_status() = 0;
     virtual Result<void> write_status(u8 status) = 0;
     virtual Result<u64> read_device_features() = 0;
@@ -77,7 +75,13 @@ public:
     virtual void detach_interrupt() = 0;
     virtual u64 interrupt_count() const = 0;
 
+    // What a bus must redo after a reset (virtio-pci: the MSI-X vectors, which a reset forgets).
+    virtual Result<void> after_reset() { return {}; }
+
     // --- the common sequence ------------------------------------------------------------------
+    // Writes 0 to the status and waits, a bounded number of reads, until the device reads back
+    // 0 (virtio 1.2, 2.1.2); then after_reset(). EIO for a device that never does.
+    Result<void> reset();
     // Reset, ACKNOWLEDGE, DRIVER, negotiate: the device must offer every bit of required
     // (VERSION_1 is always required) and gets the offered part of wanted too; then FEATURES_OK,
     // checked. Returns the accepted features. ENODEV when the device lacks a required feature or

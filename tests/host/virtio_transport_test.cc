@@ -19,13 +19,9 @@ public:
     StringView description() const override { return "fake"; }
     DmaSpace dma_space() const override { return DmaSpace::identity(); }
 
-    Result<void> reset() override {
-        status = 0;
-        ++resets;
-        return {};
-    }
-    Result<u8> read_status() override { return status; }
+    Result<u8> read_status() override { return never_resets ? 1 : status; }
     Result<void> write_status(u8 s) override {
+        resets += s == 0 ? 1 : 0;
         if ((s & device_status::features_ok) != 0 && refuse_features) {
             s = static_cast<u8>(s & ~device_status::features_ok);
         }
@@ -72,6 +68,7 @@ public:
     u64 interrupt_count() const override { return 0; }
 
     int detaches = 0;
+    bool never_resets = false;
     u8 status = 0xff;
     int resets = 0;
     u64 offered = feature_version_1;
@@ -190,4 +187,11 @@ TEST(VirtioTransport, ShutdownResetsAndDetachesTheInterrupt) {
     EXPECT_EQ(t.status, 0);
     EXPECT_EQ(t.resets, 1);
     EXPECT_EQ(t.detaches, 1);
+}
+
+TEST(VirtioTransport, AResetThatNeverTakesIsAnErrorNotAHang) {
+    FakeTransport t;
+    t.never_resets = true;
+    EXPECT_EQ(t.reset().error(), Errno::eio);
+    EXPECT_EQ(t.begin_initialization(0, 0).error(), Errno::eio);
 }
