@@ -289,8 +289,9 @@ TEST(PciEnumerate, WalksCapabilitiesAndStopsOnBrokenLists) {
     looping.capability(0x50, pci::cap_msi, 0x40); // back to the first
     FakeFunction& header = config.add(make_function(1, 0, 0x1234, 2, 0xff, 0));
     header.capability(0x40, 0x09, 0x10); // into the header
-    FakeFunction& misaligned = config.add(make_function(2, 0, 0x1234, 3, 0xff, 0));
-    misaligned.capability(0x40, 0x09, 0x45);
+    FakeFunction& reserved_bits = config.add(make_function(2, 0, 0x1234, 3, 0xff, 0));
+    reserved_bits.capability(0x40, 0x09, 0x4b); // 0x48 with the reserved low bits set
+    reserved_bits.capability(0x48, pci::cap_msix, 0x00);
     FakeFunction& none = config.add(make_function(3, 0, 0x1234, 4, 0xff, 0));
     none.cfg[0x34] = 0x40; // a pointer, but the status bit says there is no list
     FakeFunction& chain = config.add(make_function(4, 0, 0x1234, 5, 0xff, 0));
@@ -302,7 +303,10 @@ TEST(PciEnumerate, WalksCapabilitiesAndStopsOnBrokenLists) {
     ASSERT_EQ(l.size(), 2u);
     EXPECT_EQ(l[1].offset, 0x50);
     EXPECT_EQ(pci::walk_capabilities(config, {0, 1, 0}).size(), 1u);
-    EXPECT_EQ(pci::walk_capabilities(config, {0, 2, 0}).size(), 1u);
+    auto masked = pci::walk_capabilities(config, {0, 2, 0});
+    ASSERT_EQ(masked.size(), 2u);
+    EXPECT_EQ(masked[1].offset, 0x48);
+    EXPECT_EQ(masked[1].id, pci::cap_msix);
     EXPECT_EQ(pci::walk_capabilities(config, {0, 3, 0}).size(), 0u);
     EXPECT_EQ(pci::walk_capabilities(config, {0, 4, 0}).size(), pci::max_capabilities);
     // Functions with broken lists are still enumerated.

@@ -630,10 +630,12 @@ FixedVector<Capability, max_capabilities> walk_capabilities(ConfigSpace& config,
         return caps;
     }
     Array<bool, 64> seen{}; // one per dword of the 256-byte header space
-    u8 pointer = config.read8(at, reg::capabilities).value_or(0);
+    // The low two bits of every pointer are reserved (PCI 3.0, 6.7): masked, as Linux does.
+    constexpr u8 pointer_mask = 0xfc;
+    u8 pointer = config.read8(at, reg::capabilities).value_or(0) & pointer_mask;
     while (pointer != 0 && !caps.full()) {
-        if (pointer < 0x40 || pointer % 4 != 0 || seen[pointer / 4]) {
-            break; // into the header, misaligned, or a loop
+        if (pointer < 0x40 || seen[pointer / 4]) {
+            break; // into the header, or a loop
         }
         seen[pointer / 4] = true;
         Result<u8> id = config.read8(at, pointer);
@@ -642,7 +644,7 @@ FixedVector<Capability, max_capabilities> walk_capabilities(ConfigSpace& config,
             break;
         }
         (void)caps.push({id.value(), pointer});
-        pointer = next.value();
+        pointer = next.value() & pointer_mask;
     }
     return caps;
 }
