@@ -119,10 +119,11 @@ void handle_pending_interrupts() {
     Gic& gic = the_gic;
     for (u32 n = 0; n < max_interrupts_per_entry; ++n) {
         u32 ack = gic.acknowledge();
-        u32 line = gic.intid(ack);
-        if (line >= Gic::first_special) {
+        u32 intid = gic.intid(ack);
+        if (Gic::is_special(intid)) {
             break; // nothing (more) pending: spurious, or taken by another CPU
         }
+        u32 line = gic.line_of(intid); // an LPI's line sits above the SPIs
         if (line == ipi_sgi) {
             smp::handle_ipi(); // a cross-CPU call, or only a wake-up for interrupt_exit after
             gic.end(ack);
