@@ -406,4 +406,11 @@ irq::MsiMessage GicIts::message(u32 line) const {
     return {frames_->phys() + gits::translater, line - first_line_};
 }
 
+Result<void> GicIts::write(const irq::MsiMessage& message) const {
+    if (!ready_ || message.address != frames_->phys() + gits::translater) {
+        return Errno::einval;
+    }
+    return frames_->write32(gits::translater, message.data);
+}
+
 } // namespace keel::arch

@@ -62,6 +62,9 @@ public:
     // Sets or clears the LPI's enable bit and has the redistributor reread it (INV).
     void set_enabled(u32 line, bool enabled);
     bool is_enabled(u32 line) const;
+    // A CPU's write of message to GITS_TRANSLATER, as a device would make it (ktests); the
+    // ITS takes the DeviceID from the write's requester ID. EINVAL for another address.
+    Result<void> write(const irq::MsiMessage& message) const;
 
 private:
     using Command = Array<u64, 4>;

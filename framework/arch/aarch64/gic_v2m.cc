@@ -91,4 +91,14 @@ irq::MsiMessage Gic::msi_message(u32 line) const {
     return {v2m_->phys() + v2m_msi_setspi_ns, line};
 }
 
+Result<void> Gic::write_msi(const irq::MsiMessage& message) const {
+    if (its_.ready()) {
+        return its_.write(message);
+    }
+    if (!v2m_ || message.address != v2m_->phys() + v2m_msi_setspi_ns) {
+        return Errno::einval;
+    }
+    return v2m_->write32(v2m_msi_setspi_ns, message.data);
+}
+
 } // namespace keel::arch
