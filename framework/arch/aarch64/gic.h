@@ -94,14 +94,14 @@ public:
     // An SPI delivered to CPU cpu (by index) from now on; init routes them all to the boot CPU.
     void route_to(u32 line, u32 cpu);
     void set_pending(u32 line); // a software-raised interrupt, as a device would assert it
-    // The CPU writes an MSI to the v2m frame or the ITS, as a device would (EINVAL for a
-    // message that is not theirs). QEMU tags a CPU's writes with requester ID 0: the ITS
-    // translates them for DeviceID 0.
-    Result<void> write_msi(const irq::MsiMessage& message) const;
     void clear_pending(u32 line);
     bool is_pending(u32 line) const;
     bool is_enabled(u32 line) const;
     bool is_edge_triggered(u32 line) const;
+    // The CPU writes an MSI to the v2m frame or the ITS, as a device would (EINVAL for a
+    // message that is not theirs). QEMU tags a CPU's writes with requester ID 0: the ITS
+    // translates them for DeviceID 0.
+    Result<void> write_msi(const irq::MsiMessage& message) const;
 
 private:
     // A register block holding line's enable/pending/priority/config bits: the distributor,

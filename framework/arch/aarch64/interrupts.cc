@@ -4,7 +4,7 @@
 // switch tasks (sched::interrupt_exit) before vectors.S restores the interrupted context. An IRQ
 // taken at EL0 gets the same handling without interrupt_exit (handle_pending_interrupts, called
 // by enter_user in user_mode.cc; its caller preempts). IPIs
-// are SGI ipi_sgi, handled here (smp::handle_ipi); SPIs go to the boot CPU, and each CPU's
+// are SGI ipi_sgi, handled here (smp::handle_ipi); SPIs and LPIs go to the boot CPU, and each CPU's
 // timer PPI runs its own timer queue.
 #include <arch/cpu.h>
 #include <arch/interrupts.h>
