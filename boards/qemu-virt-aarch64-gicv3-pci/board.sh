@@ -1,6 +1,6 @@
-# QEMU virt (aarch64) with a GICv3 and its virtio devices on PCI: Keel does not drive the ITS
-# yet, so PCI interrupts arrive as INTx through the GIC's SPIs (the -pci board has MSI-X through
-# GICv2m). Chosen with `--board qemu-virt-aarch64-gicv3-pci`.
+# QEMU virt (aarch64) with a GICv3 and its virtio devices on PCI: PCI interrupts arrive as MSI-X
+# through the GICv3 ITS, as LPIs (the -pci board has MSI-X through GICv2m). Chosen with
+# `--board qemu-virt-aarch64-gicv3-pci`.
 # shellcheck shell=bash disable=SC2034  # the BOARD_* variables are read by ./keel
 # shellcheck source=../qemu-virt-aarch64-gicv3/board.sh
 source "$KEEL_ROOT/boards/qemu-virt-aarch64-gicv3/board.sh"

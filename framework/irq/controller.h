@@ -24,9 +24,12 @@ public:
     virtual void disable(u32 line) = 0;
 
     // Message-signalled lines: a line of its own for one MSI vector, and the message that
-    // raises it. EOPNOTSUPP where the controller takes no messages (the PLIC; a GIC without a
-    // v2m frame), ENOSPC when all are in use.
-    virtual Result<u32> allocate_msi() { return Errno::eopnotsupp; }
+    // raises it. device_id names the sender as the controller sees it (a PCI function's
+    // requester ID through its host bridge's msi-map): a GICv3 ITS translates each device's
+    // messages through a table of its own; the local APIC and a GICv2m frame ignore it.
+    // EOPNOTSUPP where the controller takes no messages (the PLIC; a GICv2 without a v2m
+    // frame), ENOSPC when all are in use.
+    virtual Result<u32> allocate_msi(u32 device_id) { return Errno::eopnotsupp; }
     virtual void free_msi(u32 line) {}
     virtual MsiMessage msi_message(u32 line) const { return {}; }
 
@@ -61,8 +64,9 @@ namespace keel {
 // For the bus code: IrqLines over message-signalled lines.
 struct IrqLineAccess {
     static IrqLine held(u32 line); // a line the caller has just reserved in its slot
-    // A fresh MSI line from the controller, held by the returned IrqLine (freed with it).
-    static Result<IrqLine> allocate_msi();
+    // A fresh MSI line from the controller for the sender device_id (Controller::allocate_msi),
+    // held by the returned IrqLine (freed with it).
+    static Result<IrqLine> allocate_msi(u32 device_id);
     static irq::MsiMessage msi_message(const IrqLine& line);
     // The mask must outlive the line's holder.
     static void set_mask(const IrqLine& line, irq::LineMask* mask);

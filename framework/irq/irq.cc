@@ -208,12 +208,12 @@ u64 IrqLine::count() const {
 
 IrqLine IrqLineAccess::held(u32 line) { return IrqLine(line); }
 
-Result<IrqLine> IrqLineAccess::allocate_msi() {
+Result<IrqLine> IrqLineAccess::allocate_msi(u32 device_id) {
     irq::Controller* c = irq::the_controller;
     if (c == nullptr) {
         return Errno::enodev;
     }
-    u32 line = TRY(c->allocate_msi());
+    u32 line = TRY(c->allocate_msi(device_id));
     SpinLockGuard guard(irq::lock);
     irq::Slot& slot = irq::slots[line];
     if (slot.holding != irq::Holding::free) {

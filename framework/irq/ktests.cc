@@ -108,11 +108,14 @@ KTEST(irq, a_controller_is_registered_and_bad_sources_are_refused) {
     KEXPECT(IrqLine::acquire(huge).is_error());
 }
 
-// MSI lines: where the controller takes messages (x86's local APIC, a GICv2m frame), each
-// allocation is a line of its own with its own message, and a freed line is reused. The PLIC
-// and a GICv3 without ITS support refuse with EOPNOTSUPP, and PCI falls back to INTx.
+// MSI lines: where the controller takes messages (x86's local APIC, a GICv2m frame, a GICv3
+// ITS), each allocation is a line of its own with its own message, and a freed line is reused.
+// The PLIC and a GICv2 without a v2m frame refuse with EOPNOTSUPP, and PCI falls back to INTx.
+// The lines are for one sender (requester ID 00:00.0, the host bridge, which sends none
+// itself), as a function's vectors are.
 KTEST(irq, msi_lines_are_distinct_and_freed_with_their_holder) {
-    Result<IrqLine> first = IrqLineAccess::allocate_msi();
+    constexpr u32 device_id = 0;
+    Result<IrqLine> first = IrqLineAccess::allocate_msi(device_id);
     if (first.is_error()) {
         KEXPECT_EQ(first.error(), Errno::eopnotsupp);
         ktest::skip("the interrupt controller takes no message-signalled interrupts");
@@ -122,7 +125,7 @@ KTEST(irq, msi_lines_are_distinct_and_freed_with_their_holder) {
     irq::MsiMessage first_message = IrqLineAccess::msi_message(first.value());
     KEXPECT(first_message.address != 0);
     {
-        Result<IrqLine> second = IrqLineAccess::allocate_msi();
+        Result<IrqLine> second = IrqLineAccess::allocate_msi(device_id);
         KASSERT(second.ok());
         KEXPECT(second.value().number() != first_line);
         irq::MsiMessage m = IrqLineAccess::msi_message(second.value());
@@ -131,7 +134,7 @@ KTEST(irq, msi_lines_are_distinct_and_freed_with_their_holder) {
         // acquired a second time through them.
         KEXPECT(irq::controller()->line_count() > second.value().number());
     }
-    Result<IrqLine> again = IrqLineAccess::allocate_msi();
+    Result<IrqLine> again = IrqLineAccess::allocate_msi(device_id);
     KASSERT(again.ok());
     KEXPECT(again.value().number() != first_line);
 }

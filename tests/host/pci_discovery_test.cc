@@ -87,6 +87,88 @@ TEST(PciDiscovery, Aarch64VirtRoutesIntxToGicSpisWithThreeCells) {
     }
 }
 
+// QEMU's gicv3 virt maps the whole requester-ID space onto the ITS one to one:
+// msi-map = <0 &its 0 0x10000>.
+TEST(PciDiscovery, Aarch64VirtGicv3MapsRequesterIdsOneToOneOntoTheIts) {
+    std::vector<u8> blob = load("aarch64-virt-gicv3-smp4-4g.dtb");
+    Result<HostBridge> b = read(blob);
+    ASSERT_TRUE(b.ok());
+    EXPECT_TRUE(b.value().has_msi_map);
+    ASSERT_EQ(b.value().msi_map.size(), 1u);
+    EXPECT_EQ(b.value().msi_map[0].rid_base, 0u);
+    EXPECT_EQ(b.value().msi_map[0].msi_base, 0u);
+    EXPECT_EQ(b.value().msi_map[0].length, 0x10000u);
+    EXPECT_EQ(msi_device_id(b.value(), 0x0100).value(), 0x0100u); // 01:00.0
+    EXPECT_EQ(msi_device_id(b.value(), 0xffff).value(), 0xffffu);
+}
+
+// An msi-map that covers part of the requester IDs: those are offset, the rest have no MSI.
+// Without msi-map (riscv64's gpex has none) the DeviceID is the requester ID.
+TEST(PciDiscovery, MsiMapOffsetsCoveredRequesterIdsAndRefusesTheRest) {
+    std::vector<u8> blob = load("aarch64-virt-gicv3-smp4-4g.dtb");
+    int node = bridge_node(blob);
+    int its = fdt_node_offset_by_compatible(blob.data(), -1, "arm,gic-v3-its");
+    ASSERT_GE(its, 0);
+    u32 phandle = fdt_get_phandle(blob.data(), its);
+    // Bus 1 (0x100-0x1ff) at DeviceID 0x20000; bus 2's first function at 7.
+    std::vector<u32> cells = {0x100, phandle, 0x20000, 0x100, 0x200, phandle, 7, 1};
+    std::vector<u8> map;
+    for (u32 c : cells) {
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            map.push_back(static_cast<u8>(c >> shift));
+        }
+    }
+    ASSERT_EQ(fdt_setprop(blob.data(), node, "msi-map", map.data(), static_cast<int>(map.size())),
+              0);
+    Result<HostBridge> b = read(blob);
+    ASSERT_TRUE(b.ok());
+    ASSERT_EQ(b.value().msi_map.size(), 2u);
+    EXPECT_EQ(msi_device_id(b.value(), 0x0100).value(), 0x20000u);
+    EXPECT_EQ(msi_device_id(b.value(), 0x01ff).value(), 0x200ffu);
+    EXPECT_EQ(msi_device_id(b.value(), 0x0200).value(), 7u);
+    EXPECT_EQ(msi_device_id(b.value(), 0x0000).error(), Errno::eopnotsupp);
+    EXPECT_EQ(msi_device_id(b.value(), 0x0201).error(), Errno::eopnotsupp);
+    // msi-map-mask drops the bus: every function is looked up by device and function alone.
+    ASSERT_EQ(fdt_setprop_u32(blob.data(), node, "msi-map-mask", 0xff), 0);
+    Result<HostBridge> masked = read(blob);
+    ASSERT_TRUE(masked.ok());
+    EXPECT_EQ(msi_device_id(masked.value(), 0x0300).error(), Errno::eopnotsupp);
+
+    std::vector<u8> riscv = load("riscv64-virt.dtb");
+    Result<HostBridge> plain = read(riscv);
+    ASSERT_TRUE(plain.ok());
+    EXPECT_FALSE(plain.value().has_msi_map);
+    EXPECT_EQ(msi_device_id(plain.value(), 0x0208).value(), 0x0208u);
+}
+
+TEST(PciDiscovery, DamagedMsiMapsAreRefused) {
+    auto damaged = [](std::vector<u32> cells) {
+        std::vector<u8> blob = load("aarch64-virt-gicv3-smp4-4g.dtb");
+        std::vector<u8> map;
+        for (u32 c : cells) {
+            for (int shift = 24; shift >= 0; shift -= 8) {
+                map.push_back(static_cast<u8>(c >> shift));
+            }
+        }
+        EXPECT_EQ(fdt_setprop(blob.data(), bridge_node(blob), "msi-map", map.data(),
+                              static_cast<int>(map.size())),
+                  0);
+        return read(blob);
+    };
+    int its = 0;
+    {
+        std::vector<u8> blob = load("aarch64-virt-gicv3-smp4-4g.dtb");
+        its = static_cast<int>(fdt_get_phandle(
+            blob.data(), fdt_node_offset_by_compatible(blob.data(), -1, "arm,gic-v3-its")));
+    }
+    u32 p = static_cast<u32>(its);
+    EXPECT_EQ(damaged({0, p, 0}).error(), Errno::einval);                 // cut inside an entry
+    EXPECT_EQ(damaged({0, 0x77, 0, 0x10000}).error(), Errno::einval);     // nobody's phandle
+    EXPECT_EQ(damaged({0, p, 0, 0}).error(), Errno::einval);              // empty
+    EXPECT_EQ(damaged({0, p, 0xffffff00, 0x200}).error(), Errno::einval); // wraps
+    EXPECT_TRUE(damaged({0, p, 0, 0x10000}).ok());
+}
+
 TEST(PciDiscovery, DamagedNodesAreRefused) {
     auto damaged = [](const char* property, std::vector<u8> value) {
         std::vector<u8> blob = load("riscv64-virt.dtb");

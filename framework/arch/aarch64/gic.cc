@@ -230,7 +230,25 @@ Result<void> Gic::init(const boot::DeviceTree& dt) {
             log::warn("interrupts: GICv2m frame unusable ({}): no MSIs", v2m.error());
         }
     }
-    return init_this_cpu();
+    TRY(init_this_cpu());
+    if (version_ == Version::v3) {
+        init_its(dt, *node); // needs the boot CPU's redistributor, found just now
+    }
+    return {};
+}
+
+// Without a usable ITS PCI still works, with INTx: log and go on.
+void Gic::init_its(const boot::DeviceTree& dt, boot::DeviceTree::Node node) {
+    u32 cpu = static_cast<u32>(this_cpu());
+    GicIts::Redistributor rd{redistributor_region_[cpu], redistributor_offset_[cpu]};
+    Result<void> done = its_.init(dt, node, *distributor_, rd, lines_, irq::max_lines - lines_);
+    if (done.is_error()) {
+        if (done.error() != Errno::enodev) {
+            log::warn("interrupts: GICv3 ITS unusable ({}): no MSIs", done.error());
+        }
+        return;
+    }
+    log::info("interrupts: GICv3 ITS at {:#x}, {} LPIs", its_.phys(), its_.count());
 }
 
 Result<void> Gic::init_this_cpu() {

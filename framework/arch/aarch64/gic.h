@@ -3,13 +3,15 @@
 // specification IHI 0069, chapter 12; IHI 0048 for v2); they differ in where a CPU's private
 // lines live (v2: banked in the distributor; v3: the CPU's redistributor) and in the CPU
 // interface (v2: GICC registers in memory; v3: the ICC_* system registers). Line numbers are the
-// GIC's INTIDs: 0-15 SGIs, 16-31 PPIs (this CPU's own), 32 and up SPIs.
+// GIC's INTIDs: 0-15 SGIs, 16-31 PPIs (this CPU's own), 32 and up SPIs; on a GICv3 with an ITS
+// the LPIs (INTID 8192 up, gic_its.h) take the lines just above the SPIs.
 #pragma once
 
 #include <keel/io_mem.h>
 #include <keel/ktl/array.h>
 #include <keel/ktl/optional.h>
 
+#include "arch/aarch64/gic_its.h"
 #include "boot/devicetree.h"
 #include "irq/controller.h"
 #include "mm/cpu_local.h"
@@ -50,20 +52,29 @@ public:
     // A device-tree specifier for the GIC binding: <type number flags> (type 0 SPI, 1 PPI;
     // flags bits 3:0 the trigger, 1 rising edge or 4 high level). EINVAL otherwise.
     Result<u32> translate(const IrqSource& source) override;
-    u32 line_count() const override { return lines_; }
+    u32 line_count() const override {
+        return its_.ready() ? its_.first_line() + its_.count() : lines_;
+    }
+    u32 spi_limit() const { return lines_; } // lines below are SGIs, PPIs and SPIs
     void enable(u32 line) override;
     void disable(u32 line) override;
-    // MSIs through a GICv2m frame (gic_v2m.cc): each message sets one of the frame's SPIs.
-    // EOPNOTSUPP without one (a GICv3: its ITS is not supported yet, PCI uses INTx).
-    Result<u32> allocate_msi() override;
+    // MSIs through a GICv2m frame (gic_v2m.cc): each message sets one of the frame's SPIs; or
+    // through a GICv3's ITS (gic_its.cc): each message is an LPI, translated for device_id.
+    // EOPNOTSUPP without either (PCI uses INTx).
+    Result<u32> allocate_msi(u32 device_id) override;
     void free_msi(u32 line) override;
     irq::MsiMessage msi_message(u32 line) const override;
 
     // The interrupt entry: acknowledge the highest-priority pending interrupt (its INTID is
-    // intid(ack), first_special or above when none is pending), and end it after handling.
+    // intid(ack), is_special when none is pending), and end it after handling.
     u32 acknowledge();
     void end(u32 ack);
     u32 intid(u32 ack) const { return version_ == Version::v2 ? ack & 0x3ff : ack & 0xffffff; }
+    // INTIDs 1020-1023: nothing to handle (none pending, or for another security state).
+    static bool is_special(u32 intid) { return intid >= first_special && intid < 1024; }
+    // The line an INTID is dispatched on: itself, or an LPI's line (irq::max_lines for an
+    // INTID no line stands for).
+    u32 line_of(u32 intid) const { return intid < GicIts::first_lpi ? intid : its_.line_of(intid); }
 
     // What ktests check against the hardware and the device tree.
     Version version() const { return version_; }
@@ -72,6 +83,7 @@ public:
     u64 sgi_target(u32 cpu) const { return sgi_targets_[cpu]; } // v2 mask, v3 affinity
     u32 interrupt_cells() const { return interrupt_cells_; }
     u32 architecture_revision() const; // GICD_PIDR2.ArchRev: 2 for GICv2, 3 or 4 for GICv3
+    const GicIts& its() const { return its_; }
     // v3: the redistributor frame of the CPU with this MPIDR affinity (Aff3 in bits 31:24), by
     // walking the redistributor regions; ENODEV when none names it.
     struct Redistributor {
@@ -86,6 +98,10 @@ public:
     bool is_pending(u32 line) const;
     bool is_enabled(u32 line) const;
     bool is_edge_triggered(u32 line) const;
+    // The CPU writes an MSI to the v2m frame or the ITS, as a device would (EINVAL for a
+    // message that is not theirs). QEMU tags a CPU's writes with requester ID 0: the ITS
+    // translates them for DeviceID 0.
+    Result<void> write_msi(const irq::MsiMessage& message) const;
 
 private:
     // A register block holding line's enable/pending/priority/config bits: the distributor,
@@ -102,6 +118,7 @@ private:
 
     Result<void> map(const boot::DeviceTree& dt, boot::DeviceTree::Node node);
     Result<void> init_v2m(const boot::DeviceTree& dt, boot::DeviceTree::Node node);
+    void init_its(const boot::DeviceTree& dt, boot::DeviceTree::Node node);
     Result<void> check_redistributors() const;
     void init_distributor();
     Result<void> init_private_lines();
@@ -130,6 +147,8 @@ private:
     u32 msi_first_ = 0;
     u32 msi_count_ = 0;
     Array<u32, irq::max_lines / 32> msi_used_{};
+    // GICv3: the ITS, when the tree has one this code can drive.
+    GicIts its_;
 };
 
 // The registered controller (null before init_interrupts).

@@ -59,6 +59,10 @@ void Gic::configure_trigger(u32 line, bool edge) {
 }
 
 void Gic::enable(u32 line) {
+    if (its_.owns(line)) {
+        its_.set_enabled(line, true);
+        return;
+    }
     if (line >= lines_) {
         return;
     }
@@ -70,6 +74,10 @@ void Gic::enable(u32 line) {
 }
 
 void Gic::disable(u32 line) {
+    if (its_.owns(line)) {
+        its_.set_enabled(line, false);
+        return;
+    }
     if (line >= lines_) {
         return;
     }
@@ -108,10 +116,19 @@ void Gic::clear_pending(u32 line) {
     }
 }
 
+// LPIs are none of these: their pending bits are the redistributor's table, which it may cache.
 bool Gic::is_pending(u32 line) const { return line < lines_ && bit(gicd::ispendr, line); }
-bool Gic::is_enabled(u32 line) const { return line < lines_ && bit(gicd::isenabler, line); }
+bool Gic::is_enabled(u32 line) const {
+    if (its_.owns(line)) {
+        return its_.is_enabled(line);
+    }
+    return line < lines_ && bit(gicd::isenabler, line);
+}
 
 bool Gic::is_edge_triggered(u32 line) const {
+    if (its_.owns(line)) {
+        return true; // a message: nothing stays asserted
+    }
     Block b = block_of(line);
     u32 value = read32(*b.io, b.base + gicd::icfgr + 4 * (line / 16));
     return (value >> (2 * (line % 16) + 1) & 1) != 0;

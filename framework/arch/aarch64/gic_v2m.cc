@@ -49,7 +49,11 @@ Result<void> Gic::init_v2m(const boot::DeviceTree& dt, boot::DeviceTree::Node no
     return {};
 }
 
-Result<u32> Gic::allocate_msi() {
+// A v2m frame tells no senders apart: device_id does not matter to it.
+Result<u32> Gic::allocate_msi(u32 device_id) {
+    if (its_.ready()) {
+        return its_.allocate(device_id);
+    }
     if (!v2m_) {
         return Errno::eopnotsupp;
     }
@@ -66,6 +70,10 @@ Result<u32> Gic::allocate_msi() {
 }
 
 void Gic::free_msi(u32 line) {
+    if (its_.owns(line)) {
+        its_.free(line);
+        return;
+    }
     if (!v2m_ || line < msi_first_ || line >= msi_first_ + msi_count_) {
         return;
     }
@@ -74,10 +82,23 @@ void Gic::free_msi(u32 line) {
 }
 
 irq::MsiMessage Gic::msi_message(u32 line) const {
+    if (its_.owns(line)) {
+        return its_.message(line);
+    }
     if (!v2m_) {
         return {};
     }
     return {v2m_->phys() + v2m_msi_setspi_ns, line};
+}
+
+Result<void> Gic::write_msi(const irq::MsiMessage& message) const {
+    if (its_.ready()) {
+        return its_.write(message);
+    }
+    if (!v2m_ || message.address != v2m_->phys() + v2m_msi_setspi_ns) {
+        return Errno::einval;
+    }
+    return v2m_->write32(v2m_msi_setspi_ns, message.data);
 }
 
 } // namespace keel::arch

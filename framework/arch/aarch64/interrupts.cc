@@ -4,7 +4,7 @@
 // switch tasks (sched::interrupt_exit) before vectors.S restores the interrupted context. An IRQ
 // taken at EL0 gets the same handling without interrupt_exit (handle_pending_interrupts, called
 // by enter_user in user_mode.cc; its caller preempts). IPIs
-// are SGI ipi_sgi, handled here (smp::handle_ipi); SPIs go to the boot CPU, and each CPU's
+// are SGI ipi_sgi, handled here (smp::handle_ipi); SPIs and LPIs go to the boot CPU, and each CPU's
 // timer PPI runs its own timer queue.
 #include <arch/cpu.h>
 #include <arch/interrupts.h>
@@ -119,10 +119,11 @@ void handle_pending_interrupts() {
     Gic& gic = the_gic;
     for (u32 n = 0; n < max_interrupts_per_entry; ++n) {
         u32 ack = gic.acknowledge();
-        u32 line = gic.intid(ack);
-        if (line >= Gic::first_special) {
+        u32 intid = gic.intid(ack);
+        if (Gic::is_special(intid)) {
             break; // nothing (more) pending: spurious, or taken by another CPU
         }
+        u32 line = gic.line_of(intid); // an LPI's line sits above the SPIs
         if (line == ipi_sgi) {
             smp::handle_ipi(); // a cross-CPU call, or only a wake-up for interrupt_exit after
             gic.end(ack);

@@ -36,7 +36,7 @@ public:
     u32 line_count() const override { return max_lines; }
     void enable(u32 line) override { set_masked(line, false); }
     void disable(u32 line) override { set_masked(line, true); }
-    Result<u32> allocate_msi() override;
+    Result<u32> allocate_msi(u32 device_id) override;
     void free_msi(u32 line) override;
     irq::MsiMessage msi_message(u32 line) const override;
 
@@ -145,7 +145,8 @@ Result<u32> ApicController::translate(const IrqSource& source) {
     return gsi;
 }
 
-Result<u32> ApicController::allocate_msi() {
+// The local APIC tells no senders apart: device_id does not matter.
+Result<u32> ApicController::allocate_msi(u32 /*device_id*/) {
     SpinLockGuard guard(msi_lock_);
     for (u32 line = line_count_; line < max_lines; ++line) {
         if (!msi_used_[line]) {

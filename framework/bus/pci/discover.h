@@ -11,7 +11,7 @@ namespace keel::pci {
 void discover_device_tree_bridges();
 
 // One such node as a HostBridge (portable: host tests feed QEMU's DTBs). EINVAL for a node
-// whose reg, bus-range, ranges or interrupt-map is malformed.
+// whose reg, bus-range, ranges, interrupt-map or msi-map is malformed.
 Result<HostBridge> read_host_bridge(const boot::DeviceTree& dt, boot::DeviceTree::Node node);
 
 } // namespace keel::pci

@@ -1,7 +1,8 @@
 // PCI host bridges from the device tree: `pci-host-ecam-generic` nodes (QEMU's gpex on the
 // riscv64 and aarch64 virt machines), read per the PCI bus binding (IEEE 1275 PCI, Linux's
 // Documentation/devicetree/bindings/pci): reg is the ECAM window, bus-range its buses, ranges
-// the CPU windows onto PCI space, interrupt-map the INTx wiring.
+// the CPU windows onto PCI space, interrupt-map the INTx wiring, msi-map the DeviceIDs its
+// functions' MSIs carry (Linux's Documentation/devicetree/bindings/pci/pci-msi.txt).
 #include "boot/live_device_tree.h"
 #include "bus/pci/discover.h"
 
@@ -110,7 +111,54 @@ Result<void> read_interrupt_map(const DeviceTree& dt, DeviceTree::Node node, Hos
     return {};
 }
 
+// msi-map entries: rid-base, msi-controller phandle, msi-base, length, one cell each (as Linux
+// reads them: the binding's one-cell msi-specifier is the DeviceID base; QEMU's v2m frame has
+// no #msi-cells at all). Entries for another MSI controller than the one the kernel drives are
+// not told apart: QEMU gives exactly one.
+Result<void> read_msi_map(const DeviceTree& dt, DeviceTree::Node node, HostBridge& bridge) {
+    Optional<Bytes> map = dt.property(node, "msi-map");
+    if (!map) {
+        return {};
+    }
+    constexpr usize entry_bytes = 4 * 4;
+    if (map->size() == 0 || map->size() % entry_bytes != 0) {
+        return Errno::einval;
+    }
+    bridge.has_msi_map = true;
+    if (Optional<u64> mask = dt.integer_property(node, "msi-map-mask")) {
+        bridge.msi_map_mask = static_cast<u32>(*mask);
+    }
+    for (usize at = 0; at < map->size(); at += entry_bytes) {
+        MsiMapEntry entry;
+        entry.rid_base = read_be<u32>(*map, at);
+        if (!boot::find_phandle(dt, read_be<u32>(*map, at + 4))) {
+            return Errno::einval;
+        }
+        entry.msi_base = read_be<u32>(*map, at + 8);
+        entry.length = read_be<u32>(*map, at + 12);
+        if (entry.length == 0 || entry.rid_base + u64{entry.length} > (u64{1} << 32) ||
+            entry.msi_base + u64{entry.length} > (u64{1} << 32)) {
+            return Errno::einval;
+        }
+        TRY(bridge.msi_map.push(entry));
+    }
+    return {};
+}
+
 } // namespace
+
+Result<u32> msi_device_id(const HostBridge& bridge, u16 rid) {
+    if (!bridge.has_msi_map) {
+        return u32{rid};
+    }
+    u32 masked = rid & bridge.msi_map_mask;
+    for (const MsiMapEntry& e : bridge.msi_map) {
+        if (masked >= e.rid_base && masked - e.rid_base < e.length) {
+            return e.msi_base + (masked - e.rid_base);
+        }
+    }
+    return Errno::eopnotsupp;
+}
 
 Result<HostBridge> read_host_bridge(const DeviceTree& dt, DeviceTree::Node node) {
     HostBridge bridge;
@@ -134,6 +182,7 @@ Result<HostBridge> read_host_bridge(const DeviceTree& dt, DeviceTree::Node node)
     bridge.segment = static_cast<u16>(dt.integer_property(node, "linux,pci-domain").value_or(0));
     TRY(read_ranges(dt, node, bridge));
     TRY(read_interrupt_map(dt, node, bridge));
+    TRY(read_msi_map(dt, node, bridge));
     // Firmware on these machines (OpenSBI, U-Boot) leaves the bus unconfigured for the OS,
     // as Linux's pci-host-generic expects (it reassigns everything too).
     bridge.assign_resources = true;

@@ -27,6 +27,17 @@ struct IntxRoute {
     IrqSource source;
 };
 
+// Message-signalled interrupts: the DeviceID a function's MSI writes carry to the interrupt
+// controller (a GICv3 ITS tells devices apart by it), from its requester ID (bus << 8 |
+// device << 3 | function). The DT form: the host node's msi-map, each entry
+// <rid-base &msi-controller msi-base length> mapping [rid-base, rid-base + length) onto
+// msi-base..; the requester ID is first masked with msi-map-mask.
+struct MsiMapEntry {
+    u32 rid_base = 0;
+    u32 msi_base = 0;
+    u32 length = 0;
+};
+
 struct HostBridge {
     u16 segment = 0;
     u8 bus_start = 0;
@@ -47,7 +58,16 @@ struct HostBridge {
     FixedVector<IntxRoute, 128> intx_routes; // empty: no INTx (x86 without an AML reader)
     u8 intx_device_mask = 0x1f;
     DmaSpace dma = DmaSpace::identity();
+
+    // Without an msi-map (only msi-parent, or nothing: x86) the DeviceID is the requester ID.
+    bool has_msi_map = false;
+    u32 msi_map_mask = 0xffff;
+    FixedVector<MsiMapEntry, 16> msi_map;
 };
+
+// The DeviceID for requester ID rid through bridge's msi-map; EOPNOTSUPP for a requester ID
+// outside every entry (the function cannot signal MSIs: PCI falls back to INTx).
+Result<u32> msi_device_id(const HostBridge& bridge, u16 rid);
 
 // Discovery registers each bridge once, before pci::enumerate (ENOSPC beyond a few).
 Result<void> register_host_bridge(const HostBridge& bridge);

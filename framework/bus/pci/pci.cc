@@ -142,8 +142,17 @@ Result<MsixLayout> msix_layout(const Entry& e) {
 
 bool overlaps(u64 a, u64 a_size, u64 b, u64 b_size) { return a < b + b_size && b < a + a_size; }
 
+// The DeviceID the function's messages carry to the interrupt controller: its requester ID
+// through the host bridge's msi-map (EOPNOTSUPP when the map leaves it out: INTx then).
+Result<u32> device_id_of(const Entry& e) {
+    const PciAddress& a = e.record.address;
+    u16 rid = static_cast<u16>(a.bus << 8 | a.device << 3 | a.function);
+    return msi_device_id(bridge_of(e), rid);
+}
+
 Result<Vector<IrqLine>> allocate_msix(Entry& e, usize wanted) {
     MsixLayout layout = TRY(msix_layout(e));
+    u32 device_id = TRY(device_id_of(e));
     if (layout.table_bar >= 6) {
         return Errno::einval;
     }
@@ -163,7 +172,7 @@ Result<Vector<IrqLine>> allocate_msix(Entry& e, usize wanted) {
     TRY(lines.reserve(count));
     const IoMem& table = *irqs->msix_table;
     for (usize i = 0; i < count; ++i) {
-        Result<IrqLine> line = IrqLineAccess::allocate_msi();
+        Result<IrqLine> line = IrqLineAccess::allocate_msi(device_id);
         if (line.is_error()) {
             if (i == 0) {
                 return line.error();
@@ -198,6 +207,7 @@ Result<Vector<IrqLine>> allocate_msi(Entry& e) {
     if (cap == 0) {
         return Errno::enodev;
     }
+    u32 device_id = TRY(device_id_of(e));
     ConfigSpace& config = config_of(e);
     Bdf at = bdf_of(e.record.address);
     u16 control_at = static_cast<u16>(cap + msi_control);
@@ -207,7 +217,7 @@ Result<Vector<IrqLine>> allocate_msi(Entry& e) {
     TRY(irqs->lines.reserve(1));
     Vector<IrqLine> lines;
     TRY(lines.reserve(1));
-    IrqLine line = TRY(IrqLineAccess::allocate_msi());
+    IrqLine line = TRY(IrqLineAccess::allocate_msi(device_id));
     irq::MsiMessage message = IrqLineAccess::msi_message(line);
     if (!wide && (message.address >> 32) != 0) {
         return Errno::einval; // a 32-bit function cannot reach the controller's doorbell
