@@ -290,15 +290,16 @@ run_console_input_test() {
 # Devices: a fresh pattern disk on --disk, a virtio-rng and a virtio console (boards/virtio.sh),
 # the PCI/platform/virtio/block ktests with ktest.disk (the disk must be found), then what the
 # kernel wrote: the console file and the sectors the write test changed on the image.
-test_devices_keel() {
-  local arch=$1 board=$2 chain=$3 log disk console status
-  log="$KEEL_ROOT/build/$arch/devices-$board-$chain.log"
+test_devices_keel() { # test_devices_keel ARCH BOARD CHAIN [EXTRA-CMDLINE-WORD]
+  local arch=$1 board=$2 chain=$3 extra=${4:-} log disk console status
+  log="$KEEL_ROOT/build/$arch/devices-$board-$chain${extra:+-${extra//[=,]/-}}.log"
   disk="$KEEL_ROOT/build/$arch/test-disk-$board.img"
   console="$KEEL_ROOT/build/$arch/virtio-console-$board.txt"
   python3 "$KEEL_ROOT/scripts/make-test-disk.py" "$disk" || return 1
   rm -f "$console"
   # console=hvc0: the virtio console is a log console too (the boot's lines replayed).
-  OPT_CMDLINE="ktest=pci,platform,virtio,block,irq,log ktest.disk console=hvc0" OPT_DISK=$disk
+  OPT_CMDLINE="ktest=pci,platform,virtio,block,irq,log ktest.disk console=hvc0 $extra"
+  OPT_DISK=$disk
   OPT_TIMEOUT=120
   OPT_MEM=256M OPT_SMP=1 OPT_INITRD= OPT_DEBUG=0
   KEEL_VIRTIO_CONSOLE=$console boot_logged "$log" "$board" "$chain"
@@ -312,6 +313,10 @@ test_devices_keel() {
     fail_because "a PCI or virtio ktest skipped although its device is there"
   grep -aq 'virtio: virtio-blk' "$log" ||
     fail_because "the boot log names no bound virtio-blk"
+  if [ "$extra" = pci=nomsi ]; then
+    grep -aqE 'virtio: virtio-blk on pci .*\(INTx' "$log" ||
+      fail_because "pci=nomsi, yet virtio-blk is not on INTx"
+  fi
   grep -aq 'keel virtio-console says hello' "$console" 2>/dev/null ||
     fail_because "nothing arrived on the virtio console ($console)"
   # The log on hvc0: the first line (printed before the device was found), one printed while
@@ -348,12 +353,18 @@ test_arch() {
     local chains tests
     chains=$(BOARD_CHAINS=; source "$KEEL_ROOT/boards/$board/board.sh"; echo "$BOARD_CHAINS")
     tests=$(BOARD_TESTS=all; source "$KEEL_ROOT/boards/$board/board.sh"; echo "$BOARD_TESTS")
-    if [ "$tests" = devices ]; then
-      # A variant that differs only in its devices: their tests, on its first chain.
+    if [[ " $tests " == *" devices "* ]]; then
+      # A variant that differs only in its devices: their tests, on its first chain; with
+      # devices-intx also once more with pci=nomsi, for the INTx path of its controller.
       chain=${chains%% *}
       printf '\n=== %s: devices on %s via %s ===\n' "$arch" "$board" "$chain"
       test_devices_keel "$arch" "$board" "$chain"
       record "$arch devices (PCI, virtio-blk/-rng/-console) $board/$chain" $?
+      if [[ " $tests " == *" devices-intx "* ]]; then
+        printf '\n=== %s: devices on %s via %s, pci=nomsi ===\n' "$arch" "$board" "$chain"
+        test_devices_keel "$arch" "$board" "$chain" pci=nomsi
+        record "$arch devices on INTx (pci=nomsi) $board/$chain" $?
+      fi
       continue
     fi
     for chain in $chains; do

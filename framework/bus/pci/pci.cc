@@ -6,6 +6,7 @@
 // lock guards who holds which function. While a function is claimed its interrupt state belongs
 // to the PciDevice alone.
 #include <keel/box.h>
+#include <keel/cmdline.h>
 #include <keel/log.h>
 #include <keel/pci.h>
 #include <keel/spin_lock.h>
@@ -246,6 +247,24 @@ Result<Vector<IrqLine>> allocate_msi(Entry& e) {
     return lines;
 }
 
+// `pci=nomsi` (Linux's option; `pci=` takes a comma-separated list): INTx for every function.
+bool msi_disabled() {
+    bool off = false;
+    command_line().for_each([&](const CommandLine::Word& w) {
+        if (w.key != "pci" || !w.value) {
+            return;
+        }
+        StringView rest = *w.value;
+        while (!rest.empty()) {
+            usize comma = rest.find(',');
+            StringView option = rest.substr(0, comma);
+            off = off || option == "nomsi";
+            rest = comma == StringView::npos ? StringView() : rest.substr(comma + 1);
+        }
+    });
+    return off;
+}
+
 Result<Vector<IrqLine>> allocate_intx(Entry& e) {
     Optional<IntxKey> key = intx_key(e.record);
     if (!key) {
@@ -369,7 +388,9 @@ void enumerate() {
         e.record = r;
         (void)entries.push_back(move(e)); // reserved
     }
-    log::info("pci: {} functions on {} host bridges", entries.size(), bridge_count);
+    log::info("pci: {} functions on {} host bridges{}", entries.size(), bridge_count,
+              msi_disabled() ? StringView(" (pci=nomsi: INTx for every function)")
+                             : StringView(""));
     SpinLockGuard guard(lock);
     state.functions = move(entries);
 }
@@ -506,14 +527,15 @@ Result<Vector<IrqLine>> PciDevice::allocate_irqs(usize wanted) {
     }
     // MSI-X, then MSI, then INTx: a controller without message support (EOPNOTSUPP) or a
     // function whose capability cannot be used falls through to the next.
-    if (e.record.msix != 0) {
+    bool messages = !pci::msi_disabled();
+    if (messages && e.record.msix != 0) {
         Result<Vector<IrqLine>> lines = pci::allocate_msix(e, wanted);
         if (lines.ok()) {
             return lines;
         }
         log::debug("pci: MSI-X unavailable ({}), trying MSI", lines.error());
     }
-    if (e.record.msi != 0) {
+    if (messages && e.record.msi != 0) {
         Result<Vector<IrqLine>> lines = pci::allocate_msi(e);
         if (lines.ok()) {
             return lines;
