@@ -200,6 +200,7 @@ private:
     Result<void> run(usize slot, u32 type, u64 sector, Span<const u8> out, Span<u8> in) {
         DmaStream& data = data_[slot];
         usize data_bytes = out.size() + in.size();
+        Result<void> kicked = Errno::eio;
         if (!out.empty()) {
             TRY(data.write(0, out));
         }
@@ -227,10 +228,12 @@ private:
             writable[w++] = TRY(DmaRange::of(requests_, status_offset(slot), 1));
             head_[slot] = TRY(queue_->add(readable.span().first(r), writable.span().first(w)));
             state_[slot] = State::submitted;
+            // Under the lock: the interrupt handler collects from the same queue.
+            kicked = queue_->kick();
         }
         // From here the device may own the slot's memory: a failure can no longer just give
         // the slot back, it fails the device (whose slots are then never reused).
-        if (Result<void> kicked = queue_->kick(); kicked.is_error()) {
+        if (kicked.is_error()) {
             fail_device("could not be notified");
             return kicked.error();
         }

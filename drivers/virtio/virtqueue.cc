@@ -136,13 +136,23 @@ Result<void> Virtqueue::kick() {
     if (published_idx_ == avail_idx_) {
         return {};
     }
-    // Descriptors and ring entries before the index that publishes them (2.7.13.3.1).
-    dma::write_fence();
-    TRY(memory_.store<u16>(avail_offset_ + 2, avail_idx_));
+    // Marked before the index shows them: from that store on, the device may complete them
+    // (and an interrupt collect them) before the next line here runs.
     for (u16 i = published_idx_; i != avail_idx_; i = static_cast<u16>(i + 1)) {
         chains_[avail_heads_[i & (size_ - 1)]].published = true;
     }
+    u16 before = published_idx_;
     published_idx_ = avail_idx_;
+    // Descriptors and ring entries before the index that publishes them (2.7.13.3.1).
+    dma::write_fence();
+    if (Result<void> stored = memory_.store<u16>(avail_offset_ + 2, avail_idx_);
+        stored.is_error()) {
+        published_idx_ = before; // never shown after all
+        for (u16 i = before; i != avail_idx_; i = static_cast<u16>(i + 1)) {
+            chains_[avail_heads_[i & (size_ - 1)]].published = false;
+        }
+        return stored.error();
+    }
     // The index store before reading whether the device wants to hear about it (2.7.13.4).
     dma::full_fence();
     u16 used_flags = TRY(memory_.load<u16>(used_offset_));

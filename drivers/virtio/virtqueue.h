@@ -97,7 +97,8 @@ public:
     Result<u16> add(Span<const DmaRange> readable, Span<const DmaRange> writable);
 
     // Publishes the chains added since the last kick and notifies the device unless it asked not
-    // to be (VIRTQ_USED_F_NO_NOTIFY). EIO when broken.
+    // to be (VIRTQ_USED_F_NO_NOTIFY). EIO when broken. Like add() and collect(), under the lock
+    // the driver shares with its interrupt handler.
     Result<void> kick();
 
     // The next chain the device has finished with, none when there is none yet; its descriptors
