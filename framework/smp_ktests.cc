@@ -46,15 +46,24 @@ KTEST(smp, calls_reach_every_cpu) {
 }
 
 KTEST(smp, tasks_on_every_cpu_keep_a_locked_counter_exact) {
-    constexpr u32 per_task = 20000;
+    // Enough handovers to catch a lost update, few enough for an emulator with more vCPUs than
+    // host cores: a ticket lock waits for its next holder's vCPU to get the host CPU back, so
+    // each handover can cost a host time slice (20000 per task once took 100 s on 2 cores).
+    constexpr u32 per_task = 1000;
     u32 tasks = 2 * smp::online_cpus();
     SpinLock lock;
     u64 counter = 0;
     u64 cpus_used = 0; // bit per CPU a task ran on
+    bool go = false;
     Array<Optional<TaskHandle>, 2 * 8> handles{};
     tasks = min<u32>(tasks, handles.size());
     for (u32 i = 0; i < tasks; ++i) {
         Result<TaskHandle> t = spawn("count", [&] {
+            // All start together: a task done before the next is placed would leave its CPU
+            // the least loaded again, and every task could land there.
+            while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE)) {
+                this_task::yield();
+            }
             for (u32 k = 0; k < per_task; ++k) {
                 SpinLockGuard guard(lock);
                 ++counter;
@@ -64,6 +73,7 @@ KTEST(smp, tasks_on_every_cpu_keep_a_locked_counter_exact) {
         KASSERT(t.ok());
         handles[i] = move(t.value());
     }
+    __atomic_store_n(&go, true, __ATOMIC_RELEASE);
     for (u32 i = 0; i < tasks; ++i) {
         handles[i]->join();
     }
