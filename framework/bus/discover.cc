@@ -28,10 +28,11 @@ void discover_device_tree_bridges() {
         }
         const HostBridge& b = bridge.value();
         log::info("pci: host bridge {} ECAM {:#x} buses {:02x}-{:02x}, io {:#x}+{:#x}, "
-                  "mem {:#x}+{:#x}, mem64 {:#x}+{:#x}, {} INTx routes",
+                  "mem {:#x}+{:#x}, mem64 {:#x}+{:#x}, {} INTx routes{}",
                   dt->name(node), b.ecam_base, b.bus_start, b.bus_end, b.io.cpu_base, b.io.size,
                   b.mem32.cpu_base, b.mem32.size, b.mem64.cpu_base, b.mem64.size,
-                  b.intx_routes.size());
+                  b.intx_routes.size(),
+                  b.msi_map_damaged ? StringView(" (msi-map malformed: no MSIs)") : StringView(""));
         if (Result<void> added = register_host_bridge(b); added.is_error()) {
             log::warn("pci: {}: cannot register ({})", dt->name(node), added.error());
         }

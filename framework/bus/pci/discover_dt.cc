@@ -182,7 +182,13 @@ Result<HostBridge> read_host_bridge(const DeviceTree& dt, DeviceTree::Node node)
     bridge.segment = static_cast<u16>(dt.integer_property(node, "linux,pci-domain").value_or(0));
     TRY(read_ranges(dt, node, bridge));
     TRY(read_interrupt_map(dt, node, bridge));
-    TRY(read_msi_map(dt, node, bridge));
+    // A damaged msi-map costs the bridge its MSIs, not its devices: an empty map refuses every
+    // requester ID, so each function falls back to INTx.
+    if (read_msi_map(dt, node, bridge).is_error()) {
+        bridge.has_msi_map = true;
+        bridge.msi_map_damaged = true;
+        bridge.msi_map.clear();
+    }
     // Firmware on these machines (OpenSBI, U-Boot) leaves the bus unconfigured for the OS,
     // as Linux's pci-host-generic expects (it reassigns everything too).
     bridge.assign_resources = true;

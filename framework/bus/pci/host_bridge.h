@@ -61,6 +61,8 @@ struct HostBridge {
 
     // Without an msi-map (only msi-parent, or nothing: x86) the DeviceID is the requester ID.
     bool has_msi_map = false;
+    // An msi-map that could not be read: the bridge still works, its functions use INTx.
+    bool msi_map_damaged = false;
     u32 msi_map_mask = 0xffff;
     FixedVector<MsiMapEntry, 16> msi_map;
 };
