@@ -139,7 +139,7 @@ KTEST(log, printed_lines_are_kept_whole_and_in_order) {
     Array<u8, 512> out{};
     log::LinesRead read = log::read_lines(from, out.span());
     KEXPECT_EQ(read.lost, u64{0});
-    KEXPECT_EQ(read.next, from + 2);
+    KEXPECT(read.next >= from + 2); // another CPU may log in between
     StringView text(
         Span<const char>::from_raw(reinterpret_cast<const char*>(out.span().data()), read.bytes));
     usize first = text.find("] log ktest: first of 2\n");
