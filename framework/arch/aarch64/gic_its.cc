@@ -341,7 +341,7 @@ Result<u32> GicIts::allocate(u32 device_id) {
     }
     Optional<u32> lpi;
     for (u32 k = 0; k < count_ && !lpi; ++k) {
-        if ((used_[k / 32] >> (k % 32) & 1) == 0) {
+        if (!in_use(k)) {
             lpi = k;
         }
     }
@@ -359,14 +359,12 @@ Result<u32> GicIts::allocate(u32 device_id) {
 }
 
 void GicIts::free(u32 line) {
-    if (!owns(line)) {
-        return;
-    }
-    u32 lpi = line - first_line_;
     SpinLockGuard guard(lock_);
-    if ((used_[lpi / 32] >> (lpi % 32) & 1) == 0) {
+    Optional<u32> held = allocated_lpi(line);
+    if (!held) {
         return;
     }
+    u32 lpi = *held;
     write_config(lpi, false);
     u64 device = u64{lpi_device_[lpi]} << 32;
     Array<Command, 2> unmap = {Command{gits::cmd_inv | device, lpi, 0, 0},
@@ -377,14 +375,12 @@ void GicIts::free(u32 line) {
 }
 
 void GicIts::set_enabled(u32 line, bool enabled) {
-    if (!owns(line)) {
-        return;
-    }
-    u32 lpi = line - first_line_;
     SpinLockGuard guard(lock_);
-    if ((used_[lpi / 32] >> (lpi % 32) & 1) == 0) {
+    Optional<u32> held = allocated_lpi(line);
+    if (!held) {
         return;
     }
+    u32 lpi = *held;
     write_config(lpi, enabled);
     Command inv = {gits::cmd_inv | u64{lpi_device_[lpi]} << 32, lpi, 0, 0};
     static_cast<void>(run_one(inv));

@@ -68,6 +68,14 @@ public:
 
 private:
     using Command = Array<u64, 4>;
+    bool in_use(u32 lpi) const { return (used_[lpi / 32] >> (lpi % 32) & 1) != 0; }
+    // The LPI behind line when it is this ITS's and allocated (lock_ held), else none.
+    Optional<u32> allocated_lpi(u32 line) const {
+        if (!owns(line) || !in_use(line - first_line_)) {
+            return none;
+        }
+        return line - first_line_;
+    }
     Result<void> init_redistributor(const IoMem& distributor, Redistributor rd, u32 max_count);
     Result<void> init_tables();
     Result<void> init_table(u32 index, u64 baser);
