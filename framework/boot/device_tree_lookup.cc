@@ -14,6 +14,18 @@ Optional<DeviceTree::Node> find_compatible(const DeviceTree& dt, StringView comp
     return found;
 }
 
+Optional<DeviceTree::Node> find_msi_controller_child(const DeviceTree& dt, DeviceTree::Node parent,
+                                                     StringView compatible) {
+    Optional<DeviceTree::Node> found;
+    dt.for_each_child(parent, [&](DeviceTree::Node child) {
+        if (!found && dt.is_enabled(child) && dt.is_compatible(child, compatible) &&
+            dt.property(child, "msi-controller")) {
+            found = child;
+        }
+    });
+    return found;
+}
+
 Optional<DeviceTree::Node> find_phandle(const DeviceTree& dt, u32 phandle) {
     Optional<DeviceTree::Node> found;
     dt.for_each_node([&](DeviceTree::Node node) {

@@ -15,6 +15,11 @@ Optional<DeviceTree> live_device_tree();
 // The first enabled node compatible with `compatible`, in document order.
 Optional<DeviceTree::Node> find_compatible(const DeviceTree& dt, StringView compatible);
 
+// The first enabled child of parent compatible with `compatible` that says it is an MSI
+// controller (`msi-controller`): a GICv2m frame, a GICv3 ITS.
+Optional<DeviceTree::Node> find_msi_controller_child(const DeviceTree& dt, DeviceTree::Node parent,
+                                                     StringView compatible);
+
 // The node whose `phandle` property is `phandle`.
 Optional<DeviceTree::Node> find_phandle(const DeviceTree& dt, u32 phandle);
 

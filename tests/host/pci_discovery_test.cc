@@ -13,6 +13,7 @@ extern "C" {
 }
 
 #include "arch/x86_64/mcfg.h"
+#include "boot/live_device_tree.h"
 #include "bus/pci/discover.h"
 
 namespace keel::pci {
@@ -252,6 +253,34 @@ TEST(Mcfg, DamagedTablesAreRefused) {
     EXPECT_EQ(x86::parse_mcfg(bytes(mcfg({entry(0xfffffffffff00000, 0, 0, 0xff)}))).error(),
               Errno::einval);
     EXPECT_EQ(x86::parse_mcfg(bytes(mcfg({entry(0, 0, 0, 0xff)}))).error(), Errno::einval);
+}
+
+// The MSI controllers hang under the GIC node: a v2m frame on GICv2, an ITS on GICv3; a child
+// that is not marked msi-controller does not count.
+TEST(PciDiscovery, MsiControllersAreFoundUnderTheirGic) {
+    for (const char* name : {"aarch64-virt.dtb", "aarch64-virt-gicv3-smp4-4g.dtb"}) {
+        bool v3 = std::string(name).find("gicv3") != std::string::npos;
+        std::vector<u8> blob = load(name);
+        Result<boot::DeviceTree> dt =
+            boot::DeviceTree::open(Bytes::from_raw(blob.data(), blob.size()));
+        ASSERT_TRUE(dt.ok());
+        int gic = fdt_node_offset_by_compatible(blob.data(), -1,
+                                                v3 ? "arm,gic-v3" : "arm,cortex-a15-gic");
+        ASSERT_GE(gic, 0) << name;
+        const char* wanted = v3 ? "arm,gic-v3-its" : "arm,gic-v2m-frame";
+        Optional<boot::DeviceTree::Node> found =
+            boot::find_msi_controller_child(dt.value(), gic, StringView::from_c_string(wanted, 64));
+        ASSERT_TRUE(found.has_value()) << name;
+        EXPECT_EQ(*found, fdt_node_offset_by_compatible(blob.data(), -1, wanted));
+        // Without msi-controller it is an ordinary child.
+        ASSERT_EQ(fdt_delprop(blob.data(), *found, "msi-controller"), 0);
+        Result<boot::DeviceTree> edited =
+            boot::DeviceTree::open(Bytes::from_raw(blob.data(), blob.size()));
+        ASSERT_TRUE(edited.ok());
+        EXPECT_FALSE(boot::find_msi_controller_child(edited.value(), gic,
+                                                     StringView::from_c_string(wanted, 64))
+                         .has_value());
+    }
 }
 
 } // namespace

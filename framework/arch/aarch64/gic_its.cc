@@ -60,13 +60,8 @@ u32 bits_for(u32 n) {
 Result<void> GicIts::init(const boot::DeviceTree& dt, boot::DeviceTree::Node gic,
                           const IoMem& distributor, Redistributor rd, u32 first_line,
                           u32 max_count) {
-    Optional<boot::DeviceTree::Node> node;
-    dt.for_each_child(gic, [&](boot::DeviceTree::Node child) {
-        if (!node && dt.is_enabled(child) && dt.is_compatible(child, "arm,gic-v3-its") &&
-            dt.property(child, "msi-controller")) {
-            node = child;
-        }
-    });
+    Optional<boot::DeviceTree::Node> node =
+        boot::find_msi_controller_child(dt, gic, "arm,gic-v3-its");
     if (!node) {
         return Errno::enodev;
     }

@@ -17,13 +17,8 @@ constexpr usize v2m_frame_size = 0x1000;
 } // namespace
 
 Result<void> Gic::init_v2m(const boot::DeviceTree& dt, boot::DeviceTree::Node node) {
-    Optional<boot::DeviceTree::Node> frame;
-    dt.for_each_child(node, [&](boot::DeviceTree::Node child) {
-        if (!frame && dt.is_enabled(child) && dt.is_compatible(child, "arm,gic-v2m-frame") &&
-            dt.property(child, "msi-controller")) {
-            frame = child;
-        }
-    });
+    Optional<boot::DeviceTree::Node> frame =
+        boot::find_msi_controller_child(dt, node, "arm,gic-v2m-frame");
     if (!frame) {
         return {}; // a plain GICv2: MSIs are refused with EOPNOTSUPP
     }
