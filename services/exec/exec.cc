@@ -37,18 +37,18 @@ constexpr u64 clock_ticks = 100; // USER_HZ
 // STACK_TOP), mmap's search below the stack's reach and a gap, static-PIE programs at two
 // thirds of the user half (ELF_ET_DYN_BASE).
 uptr stack_top() { return VmSpace::user_end() - page_size; }
-uptr pie_base() { return mm::page_floor(VmSpace::user_end() / 3 * 2); }
+uptr pie_base() { return vm::page_floor(VmSpace::user_end() / 3 * 2); }
 constexpr usize stack_gap = 128 * 1024 * 1024;
 
 Perms union_of(Perms a, Perms b) { return a | b; }
 
 // Maps one segment's pages as an area and copies its file bytes in. A first page already in
 // the previous segment's area (two segments sharing a page) gets both permissions.
-Result<void> map_segment(mm::AddressSpace& memory, const ElfSegment& s, Bytes file) {
-    uptr first = mm::page_floor(s.vaddr);
-    uptr end = TRY(mm::page_ceil(s.vaddr + s.mem_size));
+Result<void> map_segment(vm::AddressSpace& memory, const ElfSegment& s, Bytes file) {
+    uptr first = vm::page_floor(s.vaddr);
+    uptr end = TRY(vm::page_ceil(s.vaddr + s.mem_size));
     if (!memory.is_free(first, page_size)) {
-        for (const mm::Area& a : memory.areas()) {
+        for (const vm::Area& a : memory.areas()) {
             if (a.start <= first && first < a.end) {
                 TRY(memory.protect(first, page_size, union_of(a.perms, s.perms)));
                 break;
@@ -81,7 +81,7 @@ Result<void> append_word(Vector<u8>& table, u64 word) {
     return {};
 }
 
-Result<uptr> build_stack(mm::AddressSpace& memory, const ElfImage& image, StringView path,
+Result<uptr> build_stack(vm::AddressSpace& memory, const ElfImage& image, StringView path,
                          Span<const String> argv, Span<const String> envp) {
     uptr top = stack_top();
     TRY(memory.add_area(top - stack_size, stack_size, Perms::read_write));
@@ -174,13 +174,13 @@ Result<Program> load(Bytes file, StringView path, Span<const String> argv,
                      Span<const String> envp) {
     ElfLimits limits{abi::elf_machine, page_size, VmSpace::user_end(), pie_base()};
     ElfImage image = TRY(parse_elf(file, limits));
-    Box<mm::AddressSpace> memory = TRY(mm::AddressSpace::create());
+    Box<vm::AddressSpace> memory = TRY(vm::AddressSpace::create());
     for (const ElfSegment& s : image.segments) {
         TRY(map_segment(*memory, s, file));
     }
     memory->brk_start = image.image_end;
     memory->brk_end = image.image_end;
-    memory->mmap_base = mm::page_floor(stack_top() - stack_size - stack_gap);
+    memory->mmap_base = vm::page_floor(stack_top() - stack_size - stack_gap);
     uptr sp = TRY(build_stack(*memory, image, path, argv, envp));
     Box<UserContext> thread = TRY(UserContext::create(image.entry, sp));
     return Program{move(memory), move(thread)};

@@ -7,12 +7,12 @@
 #include <keel/ktl/string.h>
 #include <keel/user_mode.h>
 
-#include "services/mm/address_space.h"
+#include "services/vm/address_space.h"
 
 namespace keel::exec {
 
 struct Program {
-    Box<mm::AddressSpace> memory;
+    Box<vm::AddressSpace> memory;
     Box<UserContext> thread;
 };
 

@@ -13,7 +13,7 @@
 #include <keel/wait_queue.h>
 
 #include "services/fs/file.h"
-#include "services/mm/address_space.h"
+#include "services/vm/address_space.h"
 
 namespace keel::proc {
 
@@ -51,7 +51,7 @@ public:
     Atomic<i32> ppid; // changed under the system's table lock (orphans move to PID 1)
     String comm;      // the program's name, as /proc/PID/comm shows it (15 characters at most)
 
-    Optional<Box<mm::AddressSpace>> memory;
+    Optional<Box<vm::AddressSpace>> memory;
     Optional<Box<UserContext>> thread;
     fs::FdTable files;
     Array<Limit, limit_count> limits{};
@@ -67,7 +67,7 @@ public:
     // The parent sleeps here in wait4; a child's exit wakes it.
     WaitQueue child_exited;
 
-    mm::AddressSpace& mm() { return **memory; }
+    vm::AddressSpace& mm() { return **memory; }
     UserContext& regs() { return **thread; }
 
     // The task body: runs the program until it exits.

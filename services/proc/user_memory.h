@@ -6,13 +6,13 @@
 #include <keel/ktl/string.h>
 #include <keel/user_ptr.h>
 
-#include "services/mm/address_space.h"
+#include "services/vm/address_space.h"
 
 namespace keel::proc {
 
 class UserMemory {
 public:
-    explicit UserMemory(mm::AddressSpace& mm) : mm_(mm) {}
+    explicit UserMemory(vm::AddressSpace& mm) : mm_(mm) {}
 
     Result<void> read(MutableBytes to, uptr from) {
         TRY(mm_.fault_in(from, to.size(), UserAccess::read));
@@ -36,7 +36,7 @@ public:
     Result<String> read_string(uptr from, usize max);
 
 private:
-    mm::AddressSpace& mm_;
+    vm::AddressSpace& mm_;
 };
 
 } // namespace keel::proc

@@ -34,14 +34,14 @@ Result<Perms> perms_of(u64 prot) {
 } // namespace
 
 Result<u64> sys_brk(proc::Process& p, const Args& a) {
-    mm::AddressSpace& m = p.mm();
+    vm::AddressSpace& m = p.mm();
     uptr wanted = a[0];
     // Linux answers every failure with the current break.
     if (wanted < m.brk_start) {
         return m.brk_end;
     }
-    Result<uptr> new_top = mm::page_ceil(wanted);
-    uptr old_top = mm::page_floor(m.brk_end + page_size - 1);
+    Result<uptr> new_top = vm::page_ceil(wanted);
+    uptr old_top = vm::page_floor(m.brk_end + page_size - 1);
     if (new_top.is_error()) {
         return m.brk_end;
     }
@@ -83,11 +83,11 @@ Result<u64> sys_mmap(proc::Process& p, const Args& a) {
     if ((flags & map_anonymous) == 0) {
         file = TRY(p.files.get(fd));
     }
-    uptr size = TRY(mm::page_ceil(length));
+    uptr size = TRY(vm::page_ceil(length));
     if (size == 0 || size > VmSpace::user_end()) {
         return Errno::enomem;
     }
-    mm::AddressSpace& m = p.mm();
+    vm::AddressSpace& m = p.mm();
     uptr at = 0;
     if ((flags & (map_fixed | map_fixed_noreplace)) != 0) {
         if ((hint & (page_size - 1)) != 0) {
@@ -103,8 +103,8 @@ Result<u64> sys_mmap(proc::Process& p, const Args& a) {
         }
         TRY(m.unmap(hint, size));
         at = hint;
-    } else if (hint != 0 && m.is_free(mm::page_floor(hint), size)) {
-        at = mm::page_floor(hint);
+    } else if (hint != 0 && m.is_free(vm::page_floor(hint), size)) {
+        at = vm::page_floor(hint);
     } else {
         at = TRY(m.find_free(size, m.mmap_base));
     }
@@ -154,7 +154,7 @@ Result<u64> sys_madvise(proc::Process& p, const Args& a) {
     constexpr u64 madv_dontneed = 4;
     if (a[2] == madv_dontneed && a[1] != 0) {
         // The pages go; the area stays, so the next touch finds zeroed ones (private memory).
-        uptr size = TRY(mm::page_ceil(a[1]));
+        uptr size = TRY(vm::page_ceil(a[1]));
         uptr end = 0;
         if (__builtin_add_overflow(a[0], size, &end) || end > VmSpace::user_end()) {
             return Errno::einval;

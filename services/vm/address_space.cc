@@ -1,6 +1,6 @@
-#include "services/mm/address_space.h"
+#include "services/vm/address_space.h"
 
-namespace keel::mm {
+namespace keel::vm {
 
 namespace {
 
@@ -286,4 +286,4 @@ Result<Box<AddressSpace>> AddressSpace::fork() {
     return child;
 }
 
-} // namespace keel::mm
+} // namespace keel::vm

@@ -10,7 +10,7 @@
 #include <keel/user_mode.h>
 #include <keel/vm_space.h>
 
-namespace keel::mm {
+namespace keel::vm {
 
 struct Area {
     uptr start = 0;            // page aligned
@@ -69,4 +69,4 @@ private:
 inline uptr page_floor(uptr address) { return address & ~uptr{page_size - 1}; }
 Result<uptr> page_ceil(uptr address);
 
-} // namespace keel::mm
+} // namespace keel::vm
