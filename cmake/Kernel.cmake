@@ -57,6 +57,13 @@ if(KEEL_DRIVERS_SOURCES)
     keel_safe_library(keel_drivers ${KEEL_DRIVERS_SOURCES})
     set(KEEL_DRIVERS_OBJECTS $<TARGET_OBJECTS:keel_drivers>)
 endif()
+# Every header checked on its own (the objects are not linked).
+file(GLOB_RECURSE KEEL_SAFE_HEADERS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/services/*.h
+    ${CMAKE_SOURCE_DIR}/drivers/*.h)
+list(FILTER KEEL_SAFE_HEADERS EXCLUDE REGEX "/services/abi/[a-z0-9_]+/")
+list(APPEND KEEL_SAFE_HEADERS ${CMAKE_SOURCE_DIR}/services/abi/${KEEL_ARCH}/linux_abi.h)
+keel_safe_headers(keel_safe_headers ${KEEL_SAFE_HEADERS})
+target_include_directories(keel_safe_headers PRIVATE ${CMAKE_SOURCE_DIR}/services/abi/${KEEL_ARCH})
 
 # --- link: pass 1 without symbols, pass 2 with the symbol table of pass 1 ----------------------
 include(${KEEL_ARCH_DIR}/arch.cmake) # sets KEEL_LINKER_SCRIPT, defines keel_arch_images()
@@ -70,6 +77,12 @@ add_executable(keel_pass1 ${CMAKE_SOURCE_DIR}/framework/ksyms/empty.S ${KEEL_ALL
 set_target_properties(keel_pass1 PROPERTIES OUTPUT_NAME keel.pass1.elf LINK_DEPENDS
     ${KEEL_LINKER_SCRIPT})
 target_link_options(keel_pass1 PRIVATE ${KEEL_LINK_FLAGS})
+# The gate's link-time half: services and drivers reference only the public framework API.
+add_custom_command(TARGET keel_pass1 PRE_LINK
+    COMMAND ${CMAKE_SOURCE_DIR}/scripts/link-check.sh ${CMAKE_NM} $<TARGET_OBJECTS:keel_services>
+            ${KEEL_DRIVERS_OBJECTS}
+    COMMAND_EXPAND_LISTS VERBATIM)
+add_dependencies(keel_pass1 keel_safe_headers)
 
 add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/ksyms.S
     COMMAND ${CMAKE_SOURCE_DIR}/scripts/gen-ksyms.sh ${CMAKE_NM} $<TARGET_FILE:keel_pass1>
@@ -95,6 +108,8 @@ foreach(case ${KEEL_GATE_CASES})
     add_test(NAME gate.${name}
         COMMAND ${CMAKE_SOURCE_DIR}/tests/gate/expect-rejected.sh ${CMAKE_BINARY_DIR} ${case})
 endforeach()
+add_test(NAME gate.link_check_rejects_internal_symbol
+    COMMAND ${CMAKE_SOURCE_DIR}/tests/gate/link-check-rejects.sh ${CMAKE_BINARY_DIR} ${CMAKE_NM})
 add_test(NAME gate.good_file_accepted
     COMMAND ${CMAKE_SOURCE_DIR}/tests/gate/expect-rejected.sh --accept ${CMAKE_BINARY_DIR}
             ${CMAKE_SOURCE_DIR}/tests/gate/good.cc)

@@ -488,7 +488,8 @@ format_tree() {
   local files
   mapfile -t files < <(cd "$KEEL_ROOT" && git ls-files -co --exclude-standard \
     'framework/*.h' 'framework/*.cc' 'services/*.h' 'services/*.cc' 'drivers/*.h' 'drivers/*.cc' \
-    'tests/*.h' 'tests/*.cc' | grep -v '^tests/gate/bad_')
+    'tests/*.h' 'tests/*.cc' 'tools/*.h' 'tools/*.cc' | grep -v '^tests/gate/bad_' | sort -u |
+    while read -r f; do [ -f "$KEEL_ROOT/$f" ] && echo "$f"; done)
   [ ${#files[@]} -gt 0 ] || return 0
   if [ "${1:-}" = "--check" ]; then
     (cd "$KEEL_ROOT" && clang-format-16 --dry-run --Werror "${files[@]}")

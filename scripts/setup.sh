@@ -11,6 +11,7 @@ KEEL_CACHE=${KEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/keel}
 # Packages by purpose; the command each provides is what we test for before calling apt.
 KEEL_PACKAGES=(
   clang-16 lld-16 llvm-16 clang-tidy-16         # the kernel's toolchain and the safe-subset gate
+  libclang-16-dev llvm-16-dev                    # the gate plugin (tools/gate) builds against clang's headers
   cmake ninja-build python3                      # the build (python3: the gate test harness)
   clang-format-16                                # the style check
   libgtest-dev g++ libclang-rt-16-dev            # host tests (with ASan and UBSan)

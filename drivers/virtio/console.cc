@@ -205,7 +205,7 @@ bool is_log_console() {
 // task polls for new lines: a log line may be printed with any lock held, in an interrupt
 // handler or the scheduler itself, where waking a task is not safe. At power-off the last lines
 // are copied before the machine goes.
-class LogConsole final : public PowerOffHook {
+class LogConsole final : public PowerOffHook, public RefCounted<LogConsole> {
 public:
     explicit LogConsole(RefPtr<VirtioConsole> console) : console_(move(console)) {}
 
@@ -257,7 +257,7 @@ private:
     u64 next_ = 0;  // the first log line not copied yet
 };
 
-KEEL_GLOBAL(Optional<Box<LogConsole>>, the_log_console);
+KEEL_GLOBAL(Optional<RefPtr<LogConsole>>, the_log_console);
 
 Result<RefPtr<VirtioConsole>> create(Box<Transport> transport) {
     Transport& t = *transport;
@@ -309,11 +309,11 @@ Result<void> bind_console(Box<Transport> transport) {
     log::info("virtio-console: port 0 on {}{}", console->transport().description(),
               hvc0 ? StringView(" (hvc0: the kernel log goes there too)") : StringView(""));
     if (hvc0) {
-        Box<LogConsole> copier = TRY(make_box<LogConsole>(console));
-        LogConsole& kept = *copier;
-        the_log_console.with([&](Optional<Box<LogConsole>>& slot) { slot = move(copier); });
-        TRY(add_power_off_hook(kept));
-        TRY(spawn("hvc0 log", [&kept]() { kept.run(); }));
+        // Kept for good (the power-off hook needs it to); the copier task holds its own reference.
+        RefPtr<LogConsole> copier = TRY(make_ref<LogConsole>(console));
+        the_log_console.with([&](Optional<RefPtr<LogConsole>>& slot) { slot = copier; });
+        TRY(add_power_off_hook(*copier));
+        TRY(spawn("hvc0 log", [copier]() { copier->run(); }));
     }
     return consoles.with(
         [&](Vector<RefPtr<VirtioConsole>>& all) { return all.push_back(move(console)); });

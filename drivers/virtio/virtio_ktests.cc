@@ -143,10 +143,17 @@ KTEST(virtio_blk, requests_in_flight_from_two_tasks) {
         usize bad = 0;
         usize errors = 0;
     };
-    Array<Worker, 2> workers{};
-    workers[0].first = 100;
-    workers[1].first = 1500;
-    auto body = [d](Worker& w) {
+    // The tasks share their results through a reference-counted record, not the test's frame.
+    struct Workers : RefCounted<Workers> {
+        Array<Worker, 2> all{};
+    };
+    Result<RefPtr<Workers>> made = make_ref<Workers>();
+    KASSERT(made.ok());
+    RefPtr<Workers> workers = made.value();
+    workers->all[0].first = 100;
+    workers->all[1].first = 1500;
+    auto body = [d, workers](usize which) {
+        Worker& w = workers->all[which];
         Array<u8, 4 * sector_bytes> chunk{};
         for (u64 round = 0; round < 32; ++round) {
             u64 s = w.first + round * 4;
@@ -157,13 +164,13 @@ KTEST(virtio_blk, requests_in_flight_from_two_tasks) {
             }
         }
     };
-    Worker& a = workers[0];
-    Worker& b = workers[1];
-    Result<TaskHandle> ta = spawn("blk-a", [&] { body(a); });
-    Result<TaskHandle> tb = spawn("blk-b", [&] { body(b); });
+    Result<TaskHandle> ta = spawn("blk-a", [body] { body(0); });
+    Result<TaskHandle> tb = spawn("blk-b", [body] { body(1); });
     KASSERT(ta.ok() && tb.ok());
     ta.value().join();
     tb.value().join();
+    const Worker& a = workers->all[0];
+    const Worker& b = workers->all[1];
     KEXPECT_EQ(a.errors + b.errors, usize{0});
     KEXPECT_EQ(a.bad + b.bad, usize{0});
 }

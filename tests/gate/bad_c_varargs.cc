@@ -1,3 +1,3 @@
 // A services file breaking one safe-subset rule; the gate must reject it.
-// expect-rule: no-c-varargs|pro-type-vararg
+// expect-rule: no-c-varargs
 int f(int n, ...) { return n; }

@@ -1,3 +1,3 @@
 // A services file breaking one safe-subset rule; the gate must reject it.
-// expect-rule: pro-type-cstyle-cast
+// expect-rule: no-c-style-cast
 long f(const long* p) { return *(long*)p; }

@@ -1,4 +1,4 @@
 // A services file breaking one safe-subset rule; the gate must reject it.
-// expect-rule: avoid-non-const-global-variables
+// expect-rule: no-mutable-globals
 int counter = 0;
 void f() { ++counter; }

@@ -1,4 +1,4 @@
 // A services file breaking one safe-subset rule; the gate must reject it.
-// expect-rule: pro-type-union-access
+// expect-rule: no-union
 union U { int i; float f; };
 float f(U u) { return u.f; }

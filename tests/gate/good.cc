@@ -1,5 +1,25 @@
 // A services file within the safe subset: the gate must accept it (so a gate that rejects
 // everything cannot pass its own test).
+
+#include <keel/box.h>
+#include <keel/console_input.h>
+#include <keel/frame.h>
+#include <keel/global.h>
+#include <keel/io_mem.h>
+#include <keel/irq.h>
+#include <keel/ktl/atomic.h>
+#include <keel/ktl/vector.h>
+#include <keel/meminfo.h>
+#include <keel/mutex.h>
+#include <keel/per_cpu.h>
+#include <keel/platform_device.h>
+#include <keel/task.h>
+#include <keel/timer.h>
+#include <keel/vm_space.h>
+
+// Every declaration is in the namespace tests/gate/ owns (tools/gate/gate.conf).
+namespace keel::gate {
+
 namespace {
 constexpr keel::Array<int, 4> table{1, 2, 3, 4};
 } // namespace
@@ -21,11 +41,6 @@ keel::Result<int> checked_divide(int a, int b) {
 
 // The memory API as services use it: fallible boxes and shared objects, frames, address spaces,
 // and typed device registers, all inside the subset.
-#include <keel/box.h>
-#include <keel/frame.h>
-#include <keel/io_mem.h>
-#include <keel/meminfo.h>
-#include <keel/vm_space.h>
 
 namespace {
 struct Node : keel::RefCounted<Node> {
@@ -55,12 +70,6 @@ keel::Result<int> use_memory_api(const keel::IoMem& device) {
 }
 
 // Tasks, sleeping locks, timers and interrupts as services and drivers use them.
-#include <keel/console_input.h>
-#include <keel/irq.h>
-#include <keel/mutex.h>
-#include <keel/platform_device.h>
-#include <keel/task.h>
-#include <keel/timer.h>
 
 namespace {
 class Beeper final : public keel::TimerCallback, public keel::IrqHandler {
@@ -75,12 +84,22 @@ private:
 };
 } // namespace
 
-keel::Result<int> use_task_api(keel::Mutex& mutex, keel::WaitQueue& queue, int& shared) {
-    keel::TaskHandle worker = TRY(keel::spawn("worker", [&] {
-        keel::MutexGuard guard(mutex);
-        queue.notify_all([&] { ++shared; });
+// What a task shares with its spawner is owned (reference-counted), never the spawner's frame.
+namespace {
+struct Shared : keel::RefCounted<Shared> {
+    keel::Mutex mutex;
+    keel::WaitQueue queue;
+    int value = 0;
+};
+} // namespace
+
+keel::Result<int> use_task_api() {
+    keel::RefPtr<Shared> shared = TRY(keel::make_ref<Shared>());
+    keel::TaskHandle worker = TRY(keel::spawn("worker", [shared] {
+        keel::MutexGuard guard(shared->mutex);
+        shared->queue.notify_all([&] { ++shared->value; });
     }));
-    queue.wait_until([&] { return shared > 0; });
+    shared->queue.wait_until([&] { return shared->value > 0; });
     worker.join();
     keel::this_task::sleep_for(1000);
     Beeper beeper;
@@ -93,23 +112,29 @@ keel::Result<int> use_task_api(keel::Mutex& mutex, keel::WaitQueue& queue, int& 
     line.enable();
     keel::Array<keel::u8, 16> buffer{};
     keel::usize got = keel::console_input::read(buffer.span());
-    return shared + beeper.total() + static_cast<int>(got);
+    return shared->value + beeper.total() + static_cast<int>(got);
 }
 
 // Per-CPU counters and a task bound to a CPU, as a service keeps statistics.
-#include <keel/per_cpu.h>
 
-keel::Result<keel::u64> use_per_cpu_api(keel::PerCpu<keel::u64>& events) {
-    keel::TaskHandle counter = TRY(
-        keel::spawn_on(0, "counter", [&] { events.with_local([](keel::u64& mine) { ++mine; }); }));
+namespace {
+struct Counters : keel::RefCounted<Counters> {
+    keel::PerCpu<keel::u64> events;
+};
+} // namespace
+
+keel::Result<keel::u64> use_per_cpu_api() {
+    keel::RefPtr<Counters> counters = TRY(keel::make_ref<Counters>());
+    keel::TaskHandle counter = TRY(keel::spawn_on(0, "counter", [counters] {
+        counters->events.with_local([](keel::u64& mine) { ++mine; });
+    }));
     counter.join();
     keel::u64 total = 0;
-    events.for_each_online([&](keel::u32, const keel::u64& n) { total += n; });
-    return total + events.on(0);
+    counters->events.for_each_online([&](keel::u32, const keel::u64& n) { total += n; });
+    return total + counters->events.on(0);
 }
 
 // A word shared between CPUs, as a service counts events without a lock.
-#include <keel/ktl/atomic.h>
 
 keel::u64 use_atomic_api(keel::Atomic<keel::u64>& events, keel::Atomic<bool>& ready) {
     events.fetch_add(1, keel::MemoryOrder::relaxed);
@@ -119,8 +144,6 @@ keel::u64 use_atomic_api(keel::Atomic<keel::u64>& events, keel::Atomic<bool>& re
 }
 
 // Kernel-wide state: a constant Global, changed only under its lock.
-#include <keel/global.h>
-#include <keel/ktl/vector.h>
 
 namespace {
 KEEL_GLOBAL(keel::Vector<int>, registered);
@@ -130,3 +153,5 @@ keel::Result<keel::usize> use_global_api(int value) {
     TRY(registered.with([&](keel::Vector<int>& all) { return all.push_back(value); }));
     return registered.with([](keel::Vector<int>& all) { return all.size(); });
 }
+
+} // namespace keel::gate

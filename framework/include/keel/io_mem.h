@@ -20,7 +20,8 @@ public:
     // range, EPERM for RAM or a framework-owned device, ENOMEM when no virtual space or page table
     // is left. reg_shift spaces typed registers 1 << reg_shift bytes apart per offset unit (the
     // device tree's reg-shift; 0 for registers at their byte offsets).
-    static Result<IoMem> acquire(u64 phys, usize size, u32 reg_shift = 0);
+    [[clang::annotate("keel::framework_only")]] static Result<IoMem> acquire(u64 phys, usize size,
+                                                                             u32 reg_shift = 0);
 
     IoMem(IoMem&& other) noexcept;
     IoMem& operator=(IoMem&& other) noexcept;

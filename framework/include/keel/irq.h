@@ -44,8 +44,10 @@ public:
     // EINVAL for a specifier the controller cannot parse, ENODEV without a controller, EBUSY
     // when the line is already held (or, for acquire_shared, held exclusively or by as many
     // sharers as a line takes).
-    static Result<IrqLine> acquire(const IrqSource& source);
-    static Result<IrqLine> acquire_shared(const IrqSource& source);
+    [[clang::annotate("keel::framework_only")]] static Result<IrqLine>
+    acquire(const IrqSource& source);
+    [[clang::annotate("keel::framework_only")]] static Result<IrqLine>
+    acquire_shared(const IrqSource& source);
 
     IrqLine(IrqLine&& other) noexcept
         : line_(other.line_), handler_(other.handler_), enabled_(other.enabled_) {

@@ -1,7 +1,7 @@
-// The whole public framework API, force-included first in every services/drivers file, before
-// safe_subset.h poisons the unsafe words. Framework headers may use those words internally (they
-// are trusted); because every header is already included here, a services file's own #include
-// of a public header is a no-op and cannot reintroduce them.
+// The whole public framework API, force-included first in every services/drivers file. Framework
+// headers may use unsafe constructs internally: the gate (tools/gate) trusts code by where it is
+// spelled, so what these headers write is the framework's, and what a services file writes,
+// including through the headers' macros' arguments, is checked.
 #pragma once
 
 #include <keel/boot_info.h>

@@ -56,8 +56,11 @@ Result<Box<Runnable>> make_runnable(F&& function) {
 // when no stack or memory is left.
 Result<TaskHandle> spawn(StringView name, Box<Runnable> body);
 
+// The task outlives the caller's frame, so the function must own what it uses: the gate
+// (owned_callable) rejects lambdas that capture by reference, `this` or a pointer.
 template <typename F>
-Result<TaskHandle> spawn(StringView name, F&& function) {
+[[clang::annotate("keel::owned_callable")]] Result<TaskHandle> spawn(StringView name,
+                                                                     F&& function) {
     return spawn(name, TRY(detail::make_runnable(forward<F>(function))));
 }
 
@@ -66,7 +69,8 @@ Result<TaskHandle> spawn(StringView name, F&& function) {
 Result<TaskHandle> spawn_on(u32 cpu, StringView name, Box<Runnable> body);
 
 template <typename F>
-Result<TaskHandle> spawn_on(u32 cpu, StringView name, F&& function) {
+[[clang::annotate("keel::owned_callable")]] Result<TaskHandle> spawn_on(u32 cpu, StringView name,
+                                                                        F&& function) {
     return spawn_on(cpu, name, TRY(detail::make_runnable(forward<F>(function))));
 }
 

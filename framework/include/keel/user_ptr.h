@@ -18,10 +18,12 @@ Result<void> to_user(uptr to, Span<const u8> from);
 Result<usize> string_from_user(Span<u8> to, uptr from);
 } // namespace user_copy
 
-// T is plain data (trivially copyable): it crosses as bytes.
+// T is plain data (trivially copyable): it crosses as bytes. A pointer (or a record holding
+// one) read from user memory would be a forged kernel pointer, so the gate rejects those T
+// (pointer_free_arguments).
 template <typename T>
     requires(__is_trivially_copyable(T))
-class UserPtr {
+class [[clang::annotate("keel::pointer_free_arguments")]] UserPtr {
 public:
     constexpr UserPtr() = default;
     constexpr explicit UserPtr(uptr address) : address_(address) {}

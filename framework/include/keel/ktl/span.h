@@ -23,7 +23,10 @@ public:
 
     // For the framework only: a span over memory the caller vouches for. Services never see raw
     // pointers, so they cannot call this (the safe-subset gate rejects pointer parameters' use).
-    static constexpr Span from_raw(T* data, usize size) { return Span(data, size); }
+    [[clang::annotate("keel::framework_only")]] static constexpr Span from_raw(T* data,
+                                                                               usize size) {
+        return Span(data, size);
+    }
 
     constexpr usize size() const { return size_; }
     constexpr usize size_bytes() const { return size_ * sizeof(T); }

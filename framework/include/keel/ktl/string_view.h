@@ -21,7 +21,8 @@ public:
 #pragma clang diagnostic push
 #pragma clang diagnostic ignored "-Wunsafe-buffer-usage"
     // SAFETY: the caller passes a NUL-terminated string; we stop at the NUL or max_len.
-    static constexpr StringView from_c_string(const char* s, usize max_len = 4096) {
+    [[clang::annotate("keel::framework_only")]] static constexpr StringView
+    from_c_string(const char* s, usize max_len = 4096) {
         usize len = 0;
         while (s != nullptr && len < max_len && s[len] != '\0') {
             ++len;

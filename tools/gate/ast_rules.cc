@@ -1,0 +1,796 @@
+// The gate's rules on the AST: declarations, statements, expressions and types written in
+// checked code. Each rule has a name that the error carries; tests/gate/ holds a bad file for
+// each (and for the variants of each family), which must be rejected naming it.
+#include "gate.h"
+
+#include <clang/AST/Attr.h>
+#include <clang/AST/DeclTemplate.h>
+#include <clang/AST/ExprCXX.h>
+#include <clang/AST/RecursiveASTVisitor.h>
+#include <clang/AST/StmtCXX.h>
+#include <clang/Basic/Builtins.h>
+#include <llvm/ADT/SmallPtrSet.h>
+
+namespace keel_gate {
+namespace {
+
+using namespace clang;
+
+// Annotations the framework puts on its own declarations (clang::annotate).
+constexpr llvm::StringLiteral framework_only = "keel::framework_only";
+constexpr llvm::StringLiteral defined_by_services = "keel::defined_by_services";
+constexpr llvm::StringLiteral pointer_free_arguments = "keel::pointer_free_arguments";
+constexpr llvm::StringLiteral owned_callable = "keel::owned_callable";
+
+// The annotation on this one declaration, not on any of its redeclarations.
+bool own_annotation(const Decl* d, llvm::StringRef name) {
+    for (const auto* a : d->specific_attrs<AnnotateAttr>()) {
+        if (a->getAnnotation() == name) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool has_annotation(const Decl* d, llvm::StringRef name) {
+    if (d == nullptr) {
+        return false;
+    }
+    for (const Decl* r : d->redecls()) {
+        for (const auto* a : r->specific_attrs<AnnotateAttr>()) {
+            if (a->getAnnotation() == name) {
+                return true;
+            }
+        }
+    }
+    if (const auto* fn = dyn_cast<FunctionDecl>(d)) {
+        if (const FunctionDecl* pattern = fn->getTemplateInstantiationPattern()) {
+            if (pattern != fn && has_annotation(pattern, name)) {
+                return true;
+            }
+        }
+        if (const FunctionTemplateDecl* t = fn->getPrimaryTemplate()) {
+            return has_annotation(t->getTemplatedDecl(), name) || has_annotation(t, name);
+        }
+    }
+    return false;
+}
+
+// The named namespaces around a declaration context, outermost first ("keel::fs"); anonymous
+// namespaces add nothing (they are still inside their owner).
+std::string namespace_of(const DeclContext* dc) {
+    std::vector<llvm::StringRef> names;
+    for (; dc != nullptr; dc = dc->getParent()) {
+        if (const auto* ns = dyn_cast<NamespaceDecl>(dc)) {
+            if (!ns->isAnonymousNamespace()) {
+                names.push_back(ns->getName());
+            }
+        }
+    }
+    std::string out;
+    for (auto it = names.rbegin(); it != names.rend(); ++it) {
+        if (!out.empty()) {
+            out += "::";
+        }
+        out += it->str();
+    }
+    return out;
+}
+
+bool within(llvm::StringRef ns, llvm::StringRef outer) {
+    return ns == outer || (ns.startswith(outer) && ns.substr(outer.size()).startswith("::"));
+}
+
+class Checker : public RecursiveASTVisitor<Checker> {
+public:
+    Checker(ASTContext& context, const Locations& where, Reporter& report)
+        : context_(context), where_(where), config_(where.config()), report_(report) {}
+
+    bool shouldVisitTemplateInstantiations() const { return false; }
+    bool shouldVisitImplicitCode() const { return false; }
+
+    // --- declarations ----------------------------------------------------------------------
+
+    bool VisitDecl(Decl* d) {
+        if (d->isImplicit() || where_.trusted(d->getLocation())) {
+            return true;
+        }
+        check_attributes(d);
+        check_namespace(d);
+        if (isa<FileScopeAsmDecl>(d)) {
+            report_.report(d->getLocation(), "no-inline-asm", "assembly belongs in framework/arch");
+        }
+        if (const auto* spec = dyn_cast<LinkageSpecDecl>(d)) {
+            report_.report(spec->getLocation(), "no-extern",
+                           "a linkage specification reaches symbols the public headers do not "
+                           "declare");
+        }
+        return true;
+    }
+
+    bool VisitVarDecl(VarDecl* v) {
+        if (v->isImplicit() || where_.trusted(v->getLocation())) {
+            return true;
+        }
+        check_volatile(v->getType(), v->getLocation());
+        if (isa<ParmVarDecl>(v)) {
+            return true;
+        }
+        if (v->hasExternalStorage()) {
+            report_.report(v->getLocation(), "no-extern",
+                           "an extern variable reaches storage the public headers do not declare");
+        }
+        if (v->getTLSKind() != VarDecl::TLS_None) {
+            report_.report(v->getLocation(), "no-mutable-globals",
+                           "thread-local state goes through keel::PerCpu");
+        }
+        bool immutable = v->isConstexpr() || v->getType().isConstQualified();
+        if (v->isStaticLocal() && !v->isConstexpr()) {
+            report_.report(v->getLocation(), "no-static-locals",
+                           "a function-local static is shared mutable state with a hidden "
+                           "initialization guard; use constexpr or keel::Global");
+        } else if (v->hasGlobalStorage() && !v->isStaticLocal() && !immutable) {
+            report_.report(v->getLocation(), "no-mutable-globals",
+                           "state shared by every CPU goes through keel::Global or keel::Atomic");
+        }
+        return true;
+    }
+
+    bool VisitFieldDecl(FieldDecl* f) {
+        if (where_.trusted(f->getLocation())) {
+            return true;
+        }
+        check_volatile(f->getType(), f->getLocation());
+        if (f->isMutable()) {
+            report_.report(f->getLocation(), "no-mutable-members",
+                           "state that changes behind const goes through keel::Global or "
+                           "keel::Atomic");
+        }
+        return true;
+    }
+
+    bool VisitRecordDecl(RecordDecl* r) {
+        if (r->isUnion() && !r->isImplicit() && !where_.trusted(r->getLocation())) {
+            report_.report(r->getLocation(), "no-union",
+                           "a union reads one member's bytes as another's type");
+        }
+        return true;
+    }
+
+    bool VisitFunctionDecl(FunctionDecl* f) {
+        if (f->isImplicit() || where_.trusted(f->getLocation())) {
+            return true;
+        }
+        check_volatile(f->getReturnType(), f->getLocation());
+        if (f->isVariadic()) {
+            report_.report(f->getLocation(), "no-c-varargs",
+                           "C variadic functions are not type safe");
+        }
+        if (f->isExternC()) {
+            report_.report(
+                f->getLocation(), "no-extern",
+                "a C-linkage function reaches symbols the public headers do not declare");
+        }
+        OverloadedOperatorKind op = f->getOverloadedOperator();
+        if (op == OO_New || op == OO_Array_New || op == OO_Delete || op == OO_Array_Delete) {
+            report_.report(f->getLocation(), "no-raw-allocation",
+                           "allocate through the framework (Box, RefPtr)");
+        }
+        if (f->getTemplateSpecializationKind() == TSK_ExplicitSpecialization) {
+            const Decl* pattern = f->getPrimaryTemplate();
+            if (pattern == nullptr) {
+                pattern = f->getInstantiatedFromMemberFunction();
+            }
+            if (pattern != nullptr && where_.trusted(pattern->getLocation())) {
+                report_.report(f->getLocation(), "no-framework-specialization",
+                               "specializing a framework template replaces framework code");
+            }
+            if (const TemplateArgumentList* args = f->getTemplateSpecializationArgs()) {
+                check_specialization_arguments(args->asArray(), f->getLocation());
+            }
+        }
+        if (is_explicit_instantiation(f->getTemplateSpecializationKind())) {
+            report_.report(f->getLocation(), "no-explicit-instantiation",
+                           "an explicit instantiation skips access checks on its arguments");
+        }
+        return true;
+    }
+
+    bool VisitClassTemplateSpecializationDecl(ClassTemplateSpecializationDecl* s) {
+        if (where_.trusted(s->getLocation())) {
+            return true;
+        }
+        TemplateSpecializationKind kind = s->getSpecializationKind();
+        if (is_explicit_instantiation(kind)) {
+            report_.report(s->getLocation(), "no-explicit-instantiation",
+                           "an explicit instantiation skips access checks on its arguments");
+            return true;
+        }
+        if (kind == TSK_ExplicitSpecialization || isa<ClassTemplatePartialSpecializationDecl>(s)) {
+            if (where_.trusted(s->getSpecializedTemplate()->getLocation())) {
+                report_.report(s->getLocation(), "no-framework-specialization",
+                               "specializing a framework template replaces framework code");
+            }
+            check_specialization_arguments(s->getTemplateArgs().asArray(), s->getLocation());
+        }
+        return true;
+    }
+
+    bool VisitVarTemplateSpecializationDecl(VarTemplateSpecializationDecl* s) {
+        if (where_.trusted(s->getLocation())) {
+            return true;
+        }
+        if (is_explicit_instantiation(s->getSpecializationKind())) {
+            report_.report(s->getLocation(), "no-explicit-instantiation",
+                           "an explicit instantiation skips access checks on its arguments");
+        } else if (where_.trusted(s->getSpecializedTemplate()->getLocation())) {
+            report_.report(s->getLocation(), "no-framework-specialization",
+                           "specializing a framework template replaces framework code");
+        }
+        check_specialization_arguments(s->getTemplateArgs().asArray(), s->getLocation());
+        return true;
+    }
+
+    bool VisitClassTemplateDecl(ClassTemplateDecl* t) {
+        if (has_annotation(t->getTemplatedDecl(), pointer_free_arguments)) {
+            pointer_free_templates_.push_back(t);
+        }
+        return true;
+    }
+
+    bool VisitUsingDirectiveDecl(UsingDirectiveDecl* u) {
+        if (!where_.trusted(u->getLocation())) {
+            check_named(u->getNominatedNamespace(), u->getLocation());
+        }
+        return true;
+    }
+
+    bool VisitNamespaceAliasDecl(NamespaceAliasDecl* a) {
+        if (!where_.trusted(a->getLocation())) {
+            check_named(a->getNamespace(), a->getLocation());
+        }
+        return true;
+    }
+
+    bool VisitUsingDecl(UsingDecl* u) {
+        if (!where_.trusted(u->getLocation())) {
+            for (const UsingShadowDecl* shadow : u->shadows()) {
+                check_named(shadow->getTargetDecl(), u->getLocation());
+            }
+        }
+        return true;
+    }
+
+    // --- statements and expressions --------------------------------------------------------
+
+    bool VisitStmt(Stmt* s) {
+        SourceLocation at = s->getBeginLoc();
+        if (where_.trusted(at)) {
+            return true;
+        }
+        if (isa<GCCAsmStmt>(s) || isa<MSAsmStmt>(s)) {
+            report_.report(at, "no-inline-asm", "assembly belongs in framework/arch");
+        } else if (isa<GotoStmt>(s) || isa<IndirectGotoStmt>(s) || isa<AddrLabelExpr>(s)) {
+            report_.report(at, "no-goto", "goto jumps past initializations and destructors");
+        } else if (isa<VAArgExpr>(s)) {
+            report_.report(at, "no-c-varargs", "C variadic functions are not type safe");
+        } else if (const auto* attributed = dyn_cast<AttributedStmt>(s)) {
+            for (const Attr* a : attributed->getAttrs()) {
+                check_attribute(a);
+            }
+        }
+        return true;
+    }
+
+    bool VisitExplicitCastExpr(ExplicitCastExpr* e) {
+        SourceLocation at = e->getBeginLoc();
+        if (where_.trusted(at)) {
+            return true;
+        }
+        if (isa<CXXReinterpretCastExpr>(e)) {
+            report_.report(at, "no-reinterpret-cast",
+                           "reinterpreting memory is a framework operation");
+            return true;
+        }
+        if (isa<CXXConstCastExpr>(e)) {
+            report_.report(at, "no-const-cast", "casting away const breaks the framework contract");
+            return true;
+        }
+        if (isa<CStyleCastExpr>(e) && !e->getType()->isVoidType()) { // (void) discards
+            report_.report(at, "no-c-style-cast",
+                           "a C cast may reinterpret or un-const; use static_cast");
+            return true;
+        }
+        if (isa<CXXFunctionalCastExpr>(e) &&
+            (e->getType()->isPointerType() || e->getType()->isReferenceType() ||
+             e->getType()->isMemberPointerType())) {
+            report_.report(at, "no-functional-cast",
+                           "a functional cast to a pointer or reference is a C cast");
+            return true;
+        }
+        // Every spelling: what matters is what the cast does (its kind), not its keyword.
+        if (const char* why = reinterpreting(e)) {
+            report_.report(at, kind_rule(e), why);
+        }
+        return true;
+    }
+
+    bool VisitBuiltinBitCastExpr(BuiltinBitCastExpr* e) {
+        if (!where_.trusted(e->getBeginLoc())) {
+            report_.report(e->getBeginLoc(), "no-bit-cast",
+                           "__builtin_bit_cast makes a value of any type from bytes");
+        }
+        return true;
+    }
+
+    // __atomic_* and __c11_atomic_* are expressions of their own, not calls.
+    bool VisitAtomicExpr(AtomicExpr* e) {
+        if (!where_.trusted(e->getBuiltinLoc())) {
+            report_.report(e->getBuiltinLoc(), "no-builtins",
+                           "atomic builtins bypass keel::Atomic (keel/ktl/atomic.h)");
+        }
+        return true;
+    }
+
+    bool VisitCallExpr(CallExpr* call) {
+        SourceLocation at = call->getBeginLoc();
+        if (where_.trusted(at)) {
+            return true;
+        }
+        const FunctionDecl* callee = call->getDirectCallee();
+        if (callee == nullptr) {
+            return true;
+        }
+        if (unsigned id = callee->getBuiltinID()) {
+            std::string name = context_.BuiltinInfo.getName(id).str();
+            if (config_.allowed_builtins.count(name) == 0) {
+                report_.report(at, "no-builtins",
+                               "compiler builtin '" + name +
+                                   "' is not on the gate's list of builtins that move no bytes");
+            }
+        }
+        if (has_annotation(callee, owned_callable)) {
+            check_owned_callables(call);
+        }
+        OverloadedOperatorKind op = callee->getOverloadedOperator();
+        if (op == OO_New || op == OO_Array_New || op == OO_Delete || op == OO_Array_Delete) {
+            report_.report(at, "no-raw-allocation", "allocate through the framework (Box, RefPtr)");
+        }
+        if (const auto* member = dyn_cast<CXXMemberCallExpr>(call)) {
+            if (isa<CXXDestructorDecl>(member->getMethodDecl())) {
+                report_.report(at, "no-explicit-destructor",
+                               "destroying an object by hand leaves it to be destroyed again");
+            }
+        }
+        return true;
+    }
+
+    bool VisitCXXNewExpr(CXXNewExpr* e) {
+        if (where_.trusted(e->getBeginLoc())) {
+            return true;
+        }
+        if (e->getNumPlacementArgs() > 0) {
+            report_.report(e->getBeginLoc(), "no-placement-new",
+                           "placement new makes an object in storage of another type");
+        } else {
+            report_.report(e->getBeginLoc(), "no-raw-allocation",
+                           "allocate through the framework (Box, RefPtr)");
+        }
+        return true;
+    }
+
+    bool VisitCXXDeleteExpr(CXXDeleteExpr* e) {
+        if (!where_.trusted(e->getBeginLoc())) {
+            report_.report(e->getBeginLoc(), "no-raw-allocation",
+                           "allocate through the framework (Box, RefPtr)");
+        }
+        return true;
+    }
+
+    bool VisitDeclRefExpr(DeclRefExpr* e) {
+        if (!where_.trusted(e->getLocation())) {
+            check_named(e->getDecl(), e->getLocation());
+            check_framework_only(e->getDecl(), e->getLocation());
+        }
+        return true;
+    }
+
+    bool VisitMemberExpr(MemberExpr* e) {
+        SourceLocation at = e->getMemberLoc();
+        if (where_.trusted(at)) {
+            return true;
+        }
+        check_named(e->getMemberDecl(), at);
+        check_framework_only(e->getMemberDecl(), at);
+        if (const auto* field = dyn_cast<FieldDecl>(e->getMemberDecl())) {
+            if (field->getParent()->isUnion()) {
+                report_.report(at, "no-union",
+                               "a union reads one member's bytes as another's type");
+            }
+        }
+        return true;
+    }
+
+    bool VisitCXXConstructExpr(CXXConstructExpr* e) {
+        if (!where_.trusted(e->getBeginLoc())) {
+            check_framework_only(e->getConstructor(), e->getBeginLoc());
+        }
+        return true;
+    }
+
+    // --- types -----------------------------------------------------------------------------
+
+    bool VisitTypeLoc(TypeLoc tl) {
+        SourceLocation at = tl.getBeginLoc();
+        if (where_.trusted(at)) {
+            return true;
+        }
+        const Type* t = tl.getTypePtr();
+        if (const auto* tag = t->getAs<TagType>()) {
+            check_named(tag->getDecl(), at);
+            if (tag->getDecl()->isUnion() && tl.getTypeLocClass() != TypeLoc::Elaborated) {
+                report_.report(at, "no-union",
+                               "a union reads one member's bytes as another's type");
+            }
+        }
+        if (const auto* typedef_type = dyn_cast<TypedefType>(t)) {
+            check_named(typedef_type->getDecl(), at);
+        }
+        if (const auto* spec = dyn_cast<TemplateSpecializationType>(t)) {
+            check_named(spec->getTemplateName().getAsTemplateDecl(), at);
+        }
+        if (isa<VectorType>(t) || isa<MatrixType>(t)) {
+            report_.report(at, "no-vector-types", "vector element access is not bounds checked");
+        }
+        if (auto attributed = tl.getAs<AttributedTypeLoc>()) {
+            if (const Attr* a = attributed.getAttr()) {
+                check_attribute(a);
+            } else {
+                report_.report(at, "no-attributes", "a type attribute the gate cannot name");
+            }
+        }
+        if (auto qualified = tl.getAs<QualifiedTypeLoc>()) {
+            if (qualified.getType().isVolatileQualified()) {
+                report_.report(at, "no-volatile", "device registers are reached through IoMem");
+            }
+        }
+        return true;
+    }
+
+    bool TraverseNestedNameSpecifierLoc(NestedNameSpecifierLoc nns) {
+        for (NestedNameSpecifierLoc n = nns; n; n = n.getPrefix()) {
+            SourceLocation at = n.getLocalBeginLoc();
+            if (where_.trusted(at)) {
+                continue;
+            }
+            const NestedNameSpecifier* spec = n.getNestedNameSpecifier();
+            if (const NamespaceDecl* ns = spec->getAsNamespace()) {
+                check_named(ns, at);
+            } else if (const NamespaceAliasDecl* alias = spec->getAsNamespaceAlias()) {
+                check_named(alias->getNamespace(), at);
+            }
+        }
+        return RecursiveASTVisitor::TraverseNestedNameSpecifierLoc(nns);
+    }
+
+    // A capture that reaches outside the callable: by reference, `this`, or a pointer or
+    // reference copied in (`[p = &local]`). Views (Span, StringView) are not seen here.
+    static bool refers_to_frame(const LambdaCapture& capture) {
+        if (capture.getCaptureKind() == LCK_ByRef || capture.getCaptureKind() == LCK_This ||
+            capture.getCaptureKind() == LCK_StarThis) {
+            return capture.getCaptureKind() != LCK_StarThis;
+        }
+        if (capture.capturesVariable()) {
+            QualType t = capture.getCapturedVar()->getType();
+            return t->isPointerType() || t->isReferenceType() || t->isMemberPointerType();
+        }
+        return false;
+    }
+
+    // A function that keeps its callable beyond the call (spawn: a task runs it later) must not
+    // get a lambda that refers to the caller's frame: capturing by reference, or `this`, would
+    // let the task write a dead frame. Owned state is captured by value (moved in).
+    void check_owned_callables(const CallExpr* call) {
+        for (const Expr* arg : call->arguments()) {
+            const Expr* e = arg->IgnoreImplicit();
+            while (true) {
+                if (const auto* m = dyn_cast<MaterializeTemporaryExpr>(e)) {
+                    e = m->getSubExpr()->IgnoreImplicit();
+                } else if (const auto* b = dyn_cast<CXXBindTemporaryExpr>(e)) {
+                    e = b->getSubExpr()->IgnoreImplicit();
+                } else if (const auto* c = dyn_cast<CXXConstructExpr>(e);
+                           c != nullptr && c->getNumArgs() == 1) {
+                    e = c->getArg(0)->IgnoreImplicit();
+                } else {
+                    break;
+                }
+            }
+            if (const auto* lambda = dyn_cast<LambdaExpr>(e)) {
+                for (const LambdaCapture& capture : lambda->captures()) {
+                    if (refers_to_frame(capture)) {
+                        SourceLocation at = capture.getLocation().isValid() ? capture.getLocation()
+                                                                            : lambda->getBeginLoc();
+                        report_.report(at, "no-reference-capture",
+                                       "this callable outlives the call: capture owned state by "
+                                       "value, not the caller's frame by reference");
+                    }
+                }
+            } else if (e->isGLValue() || e->getType()->isPointerType()) {
+                // A named callable object passed on: it is copied or moved, but say so only
+                // when it is itself a lambda with reference captures.
+                if (const CXXRecordDecl* record = e->getType()->getAsCXXRecordDecl()) {
+                    if (record->isLambda()) {
+                        for (const LambdaCapture& capture : record->captures()) {
+                            if (refers_to_frame(capture)) {
+                                report_.report(arg->getBeginLoc(), "no-reference-capture",
+                                               "this callable outlives the call and captures "
+                                               "by reference");
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // After the traversal: every use of a template that takes only pointer-free arguments
+    // (UserPtr: user bytes become a T), wherever it was instantiated from.
+    void check_pointer_free_uses() {
+        for (const ClassTemplateDecl* t : pointer_free_templates_) {
+            for (const ClassTemplateSpecializationDecl* s : t->specializations()) {
+                for (const TemplateArgument& arg : s->getTemplateArgs().asArray()) {
+                    if (arg.getKind() != TemplateArgument::Type) {
+                        continue;
+                    }
+                    std::string found;
+                    llvm::SmallPtrSet<const Type*, 16> seen;
+                    if (!pointer_free(arg.getAsType(), seen, found)) {
+                        SourceLocation at = s->getPointOfInstantiation();
+                        report_.report(at.isValid() ? at : s->getLocation(),
+                                       "no-pointers-from-user",
+                                       t->getName().str() + "<" + arg.getAsType().getAsString() +
+                                           ">: user bytes would become '" + found +
+                                           "', a kernel pointer or reference");
+                    }
+                }
+            }
+        }
+    }
+
+private:
+    static bool is_explicit_instantiation(TemplateSpecializationKind kind) {
+        return kind == TSK_ExplicitInstantiationDeclaration ||
+               kind == TSK_ExplicitInstantiationDefinition;
+    }
+
+    // Casts that reinterpret, whatever their spelling; the reason, or nullptr.
+    static const char* reinterpreting(const CastExpr* c) {
+        switch (c->getCastKind()) {
+        case CK_BitCast:
+        case CK_LValueBitCast:
+        case CK_LValueToRValueBitCast:
+        case CK_ReinterpretMemberPointer:
+            return "the cast reads memory as another type (from void* or an unrelated pointer)";
+        case CK_IntegralToPointer:
+        case CK_PointerToIntegral:
+            return "the cast turns numbers and pointers into each other";
+        case CK_BaseToDerived:
+        case CK_BaseToDerivedMemberPointer:
+            return "an unchecked downcast trusts that the object is of the derived type";
+        case CK_AddressSpaceConversion:
+        case CK_ToUnion:
+            return "the cast changes how memory is reached";
+        default:
+            return nullptr;
+        }
+    }
+    static const char* kind_rule(const CastExpr* c) {
+        switch (c->getCastKind()) {
+        case CK_BaseToDerived:
+        case CK_BaseToDerivedMemberPointer:
+            return "no-downcast";
+        case CK_IntegralToPointer:
+        case CK_PointerToIntegral:
+            return "no-pointer-integer-cast";
+        default:
+            return "no-void-pointer-cast";
+        }
+    }
+
+    void check_attributes(const Decl* d) {
+        for (const Attr* a : d->attrs()) {
+            if (!a->isImplicit() && !a->isInherited()) {
+                check_attribute(a);
+            }
+        }
+    }
+
+    void check_attribute(const Attr* a) {
+        if (where_.trusted(a->getLocation())) {
+            return;
+        }
+        if (isa<AsmLabelAttr>(a)) {
+            report_.report(a->getLocation(), "no-asm-label",
+                           "an asm label names a symbol the public headers do not declare");
+            return;
+        }
+        if (a->isImplicit() || a->isKeywordAttribute()) {
+            return; // made by the compiler, or override/final/alignas: nothing hidden
+        }
+        std::string name = a->getAttrName() != nullptr ? a->getNormalizedFullName()
+                                                       : std::string(a->getSpelling());
+        if (config_.allowed_attributes.count(name) == 0) {
+            report_.report(a->getLocation(), "no-attributes",
+                           "attribute '" + name +
+                               "' may place, alias, hide or retype code or data (not on the gate's "
+                               "list)");
+        }
+    }
+
+    // Declarations written at namespace scope must be in a namespace their folder owns.
+    void check_namespace(const Decl* d) {
+        if (isa<NamespaceDecl>(d) || isa<UsingDirectiveDecl>(d) || isa<StaticAssertDecl>(d) ||
+            isa<ParmVarDecl>(d) || isa<TemplateTypeParmDecl>(d) ||
+            isa<NonTypeTemplateParmDecl>(d) || isa<TemplateTemplateParmDecl>(d) ||
+            isa<EmptyDecl>(d) || isa<LinkageSpecDecl>(d) || isa<FileScopeAsmDecl>(d)) {
+            return;
+        }
+        const DeclContext* lexical = d->getLexicalDeclContext();
+        if (lexical == nullptr || !lexical->getRedeclContext()->isFileContext()) {
+            return; // a member, a local or a template parameter: its owner was checked
+        }
+        if (const auto* fn = dyn_cast<FunctionDecl>(d)) {
+            // The framework's calls into the services (keel_main): declared there, annotated,
+            // and defined here.
+            // Only the framework's own declaration counts: a redeclaration here carrying the
+            // annotation must not exempt itself.
+            const FunctionDecl* first = fn->getFirstDecl();
+            if (first != fn && where_.trusted(first->getLocation()) &&
+                own_annotation(first, defined_by_services)) {
+                return;
+            }
+        }
+        if (d->getFriendObjectKind() != Decl::FOK_None) {
+            return;
+        }
+        std::string ns = namespace_of(d->getDeclContext());
+        std::string file = where_.relative_file(d->getLocation());
+        const Config::Owner* owner = config_.owner_of(file);
+        if (owner != nullptr) {
+            for (const std::string& mine : owner->namespaces) {
+                if (within(ns, mine)) {
+                    return;
+                }
+            }
+        }
+        std::string owned =
+            owner ? owner->prefix + " owns" : "this file's folder owns no namespace;";
+        if (owner != nullptr) {
+            for (const std::string& mine : owner->namespaces) {
+                owned += " " + mine;
+            }
+        }
+        report_.report(d->getLocation(), "no-foreign-namespace",
+                       "a declaration in '" +
+                           (ns.empty() ? std::string("the global namespace") : ns) + "', which " +
+                           (file.empty() ? std::string("this file") : file) + " does not own (" +
+                           owned + ")");
+    }
+
+    // Checked code may not name anything in the framework's plumbing namespaces.
+    void check_named(const Decl* target, SourceLocation at) {
+        if (target == nullptr) {
+            return;
+        }
+        std::string ns = isa<NamespaceDecl>(target) ? namespace_of(cast<NamespaceDecl>(target))
+                                                    : namespace_of(target->getDeclContext());
+        for (const std::string& forbidden : config_.forbidden_names) {
+            if (within(ns, forbidden)) {
+                report_.report(at, "no-framework-detail",
+                               forbidden + " is the framework's own plumbing");
+                return;
+            }
+        }
+    }
+
+    void check_framework_only(const Decl* target, SourceLocation at) {
+        if (has_annotation(target, framework_only)) {
+            const auto* named = dyn_cast<NamedDecl>(target);
+            report_.report(at, "no-framework-only",
+                           (named ? named->getQualifiedNameAsString() : std::string("this")) +
+                               " is the framework's alone (handles come from device and DMA "
+                               "objects)");
+        }
+    }
+
+    void check_volatile(QualType t, SourceLocation at) {
+        for (int depth = 0; depth < 8 && !t.isNull(); ++depth) {
+            if (t.isVolatileQualified()) {
+                report_.report(at, "no-volatile", "device registers are reached through IoMem");
+                return;
+            }
+            if (t->isPointerType() || t->isReferenceType()) {
+                t = t->getPointeeType();
+            } else if (const ArrayType* a = context_.getAsArrayType(t)) {
+                t = a->getElementType();
+            } else {
+                return;
+            }
+        }
+    }
+
+    // Template arguments of a specialization are not access checked (C++20): a private
+    // member named there is reached from outside its class.
+    void check_specialization_arguments(llvm::ArrayRef<TemplateArgument> args, SourceLocation at) {
+        for (const TemplateArgument& arg : args) {
+            const ValueDecl* target = nullptr;
+            if (arg.getKind() == TemplateArgument::Declaration) {
+                target = arg.getAsDecl();
+            } else if (arg.getKind() == TemplateArgument::Expression) {
+                const Expr* e = arg.getAsExpr()->IgnoreParenImpCasts();
+                if (const auto* unary = dyn_cast<UnaryOperator>(e)) {
+                    e = unary->getSubExpr()->IgnoreParenImpCasts();
+                }
+                if (const auto* ref = dyn_cast<DeclRefExpr>(e)) {
+                    target = ref->getDecl();
+                }
+            } else if (arg.getKind() == TemplateArgument::Pack) {
+                check_specialization_arguments(arg.pack_elements(), at);
+            }
+            if (target != nullptr && target->getAccess() != AS_public &&
+                target->getAccess() != AS_none) {
+                report_.report(at, "no-private-access",
+                               "a specialization's argument names the non-public member '" +
+                                   target->getQualifiedNameAsString() + "'");
+            }
+        }
+    }
+
+    bool pointer_free(QualType t, llvm::SmallPtrSet<const Type*, 16>& seen, std::string& found) {
+        t = t.getCanonicalType();
+        if (t->isPointerType() || t->isReferenceType() || t->isMemberPointerType() ||
+            t->isNullPtrType() || t->isFunctionType() || t->isBlockPointerType()) {
+            found = t.getAsString();
+            return false;
+        }
+        if (!seen.insert(t.getTypePtr()).second) {
+            return true;
+        }
+        if (const ArrayType* a = context_.getAsArrayType(t)) {
+            return pointer_free(a->getElementType(), seen, found);
+        }
+        const CXXRecordDecl* record = t->getAsCXXRecordDecl();
+        if (record == nullptr || !record->hasDefinition()) {
+            return true;
+        }
+        record = record->getDefinition();
+        for (const CXXBaseSpecifier& base : record->bases()) {
+            if (!pointer_free(base.getType(), seen, found)) {
+                return false;
+            }
+        }
+        for (const FieldDecl* f : record->fields()) {
+            if (!pointer_free(f->getType(), seen, found)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    ASTContext& context_;
+    const Locations& where_;
+    const Config& config_;
+    Reporter& report_;
+    std::vector<const ClassTemplateDecl*> pointer_free_templates_;
+};
+
+} // namespace
+
+void check_translation_unit(ASTContext& context, const Locations& where, Reporter& report) {
+    Checker checker(context, where, report);
+    checker.TraverseDecl(context.getTranslationUnitDecl());
+    checker.check_pointer_free_uses();
+}
+
+} // namespace keel_gate
