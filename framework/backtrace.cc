@@ -44,6 +44,7 @@ void print_backtrace_from(FormatSink& out, uptr fp, usize max_frames) {
         }
         // SAFETY: both words were just checked to lie within a live kernel stack.
         uptr caller_fp = *reinterpret_cast<const uptr*>(record);
+        // SAFETY: the record's second word, inside the same checked two-word range.
         uptr return_address = *reinterpret_cast<const uptr*>(record + sizeof(uptr));
         if (return_address == 0) {
             break;

@@ -13,9 +13,9 @@ bool in_range(usize offset, usize count, usize size) {
     return offset <= size && count <= size - offset;
 }
 
-// SAFETY (bytes_of): [cpu, cpu + size) is the linear-map view of pages this buffer owns until
-// it is freed; the span never outlives the buffer's own call.
 Span<u8> bytes_of(uptr cpu, usize size) {
+    // SAFETY: [cpu, cpu + size) is the linear-map view of pages this buffer owns until it is
+    // freed; the span never outlives the buffer's own call.
     return Span<u8>::from_raw(reinterpret_cast<u8*>(cpu), size);
 }
 
@@ -39,6 +39,15 @@ Result<void> copy_in(uptr cpu, usize size, usize offset, Span<const u8> in) {
         to[i] = in[i];
     }
     return {};
+}
+
+// The buffer's word of T's width at `at`, for load_width and store_width.
+template <typename T>
+auto* word_at(uptr at) {
+    // SAFETY: callers checked that [at, at + sizeof(T)) lies in the buffer's live pages and is
+    // naturally aligned, so it is one access of T's width; volatile because the device writes
+    // this memory behind the compiler's back.
+    return reinterpret_cast<volatile T*>(at);
 }
 
 } // namespace
@@ -76,18 +85,17 @@ Result<u64> DmaCoherent::load_width(usize offset, usize width) const {
     if (offset % width != 0 || !in_range(offset, width, size_)) {
         return Errno::einval;
     }
-    // SAFETY: in the buffer and naturally aligned (checked above), so one access of its width;
-    // volatile because the device writes this memory behind the compiler's back.
+    // In the buffer and naturally aligned (checked above), so one access of its width.
     uptr at = cpu_ + offset;
     switch (width) {
     case 1:
-        return *reinterpret_cast<volatile const u8*>(at);
+        return *word_at<const u8>(at);
     case 2:
-        return *reinterpret_cast<volatile const u16*>(at);
+        return *word_at<const u16>(at);
     case 4:
-        return *reinterpret_cast<volatile const u32*>(at);
+        return *word_at<const u32>(at);
     default:
-        return u64{*reinterpret_cast<volatile const u64*>(at)};
+        return u64{*word_at<const u64>(at)};
     }
 }
 
@@ -95,20 +103,20 @@ Result<void> DmaCoherent::store_width(usize offset, usize width, u64 value) {
     if (offset % width != 0 || !in_range(offset, width, size_)) {
         return Errno::einval;
     }
-    // SAFETY: as in load_width.
+    // As in load_width: in the buffer and naturally aligned (checked above).
     uptr at = cpu_ + offset;
     switch (width) {
     case 1:
-        *reinterpret_cast<volatile u8*>(at) = static_cast<u8>(value);
+        *word_at<u8>(at) = static_cast<u8>(value);
         break;
     case 2:
-        *reinterpret_cast<volatile u16*>(at) = static_cast<u16>(value);
+        *word_at<u16>(at) = static_cast<u16>(value);
         break;
     case 4:
-        *reinterpret_cast<volatile u32*>(at) = static_cast<u32>(value);
+        *word_at<u32>(at) = static_cast<u32>(value);
         break;
     default:
-        *reinterpret_cast<volatile u64*>(at) = value;
+        *word_at<u64>(at) = value;
         break;
     }
     return {};

@@ -40,14 +40,16 @@ bool overlaps_claim(u64 phys, u64 end) {
     return false;
 }
 
-// SAFETY (the accessors below): virt_ maps [phys_, phys_ + size_) as device memory for as long
-// as this IoMem lives; callers checked offset + width against size_ and the alignment, so each
-// access stays inside the window and is naturally aligned; volatile keeps it exactly as written.
-// Ordered as Linux's readl/writel: a write comes after the CPU's earlier memory writes (a ring
-// filled, then the doorbell), a read before its later memory reads (a status read, then the
-// buffer the device wrote).
+// The accessors of every IoMem: virt_ maps [phys_, phys_ + size_) as device memory for as long
+// as this IoMem lives, and callers checked offset + width against size_ and the alignment
+// (in_window). Ordered as Linux's readl/writel: a write comes after the CPU's earlier memory
+// writes (a ring filled, then the doorbell), a read before its later memory reads (a status
+// read, then the buffer the device wrote).
 template <typename V>
 V load(uptr address) {
+    // SAFETY: address = virt_ + a checked offset, so the access stays inside the live device
+    // mapping and is naturally aligned (one access of V's width); volatile keeps it exactly as
+    // written, neither merged, split nor dropped.
     V value = *reinterpret_cast<volatile const V*>(address);
     arch::io_read_fence();
     return value;
@@ -55,6 +57,7 @@ V load(uptr address) {
 template <typename V>
 void store(uptr address, V value) {
     arch::io_write_fence();
+    // SAFETY: as in load: inside the live device mapping, naturally aligned, exactly once.
     *reinterpret_cast<volatile V*>(address) = value;
 }
 

@@ -1,5 +1,6 @@
 // The embedded symbol table (scripts/gen-ksyms.sh): a count, then {address, name offset} pairs
 // sorted by address, then the NUL-terminated names.
+#include "address.h"
 #include "backtrace.h"
 
 #pragma clang diagnostic push
@@ -13,12 +14,13 @@ extern "C" const char __text_end[];
 namespace keel {
 
 Optional<SymbolHit> symbolize(uptr address) {
-    if (address < reinterpret_cast<uptr>(__text_start) ||
-        address >= reinterpret_cast<uptr>(__text_end)) {
+    if (address < address_of(__text_start) || address >= address_of(__text_end)) {
         return none;
     }
     u64 count = keel_ksyms[0];
     const u64* entries = &keel_ksyms[1];
+    // SAFETY: gen-ksyms.sh writes the NUL-terminated names right after the count and the
+    // 2 * count entry words, in the same section; viewing them as chars is always allowed.
     const char* names = reinterpret_cast<const char*>(&keel_ksyms[1 + 2 * count]);
     usize lo = 0;
     usize hi = count;

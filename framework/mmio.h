@@ -7,11 +7,19 @@
 
 namespace keel::mmio {
 
-// SAFETY (all four): `address` is a device mapping made by arch::map_device_early for a device
-// whose registers the caller owns; volatile keeps each access exactly as written.
-inline u8 read8(uptr address) { return *reinterpret_cast<volatile const u8*>(address); }
-inline u32 read32(uptr address) { return *reinterpret_cast<volatile const u32*>(address); }
-inline void write8(uptr address, u8 value) { *reinterpret_cast<volatile u8*>(address) = value; }
-inline void write32(uptr address, u32 value) { *reinterpret_cast<volatile u32*>(address) = value; }
+// The register of T's width at `address`, for the four accessors below.
+template <typename T>
+inline auto* device_register(uptr address) {
+    // SAFETY: callers pass an address inside a device mapping made by arch::map_device_early
+    // for a device whose registers they own, aligned to the register's width (the UARTs'
+    // register maps); volatile keeps each access exactly as written, neither merged nor
+    // dropped.
+    return reinterpret_cast<volatile T*>(address);
+}
+
+inline u8 read8(uptr address) { return *device_register<const u8>(address); }
+inline u32 read32(uptr address) { return *device_register<const u32>(address); }
+inline void write8(uptr address, u8 value) { *device_register<u8>(address) = value; }
+inline void write32(uptr address, u32 value) { *device_register<u32>(address) = value; }
 
 } // namespace keel::mmio

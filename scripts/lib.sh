@@ -463,6 +463,31 @@ test_arch() {
   done
 }
 
+# The trusted computing base (scripts/tcb.py): prints its summary line; fails when an unsafe
+# construct of the framework has no SAFETY comment or the safe-subset gate's corpus failed.
+# The corpus runs in the x86_64 build tree, built here if no earlier stage built it.
+test_tcb() {
+  printf '\n=== tcb: SAFETY comments and the gate corpus ===\n'
+  if [ ! -f "$KEEL_ROOT/build/x86_64/build.ninja" ] && ! build_arch x86_64; then
+    record "tcb (x86_64 build)" 1
+    return
+  fi
+  local log="$KEEL_ROOT/build/tcb.log" status line
+  python3 "$KEEL_ROOT/scripts/tcb.py" >"$log" 2>&1
+  status=$?
+  STAGE_LOG=$log
+  tail -n 1 "$log"
+  if [ $status -ne 0 ]; then
+    while read -r line; do
+      fail_because "no SAFETY comment: $line"
+    done < <(sed -n '/^without a SAFETY comment/,$p' "$log" | sed -n 's/^  \(framework\/.*\)$/\1/p')
+    ! grep -q '^gate corpus failed' "$log" ||
+      fail_because "the safe-subset gate's corpus failed (see $log)"
+  fi
+  record "tcb: every unsafe framework construct has a SAFETY comment, the gate corpus passes" \
+    "$status"
+}
+
 run_test_suite() {
   if [ "${TEST_HOST:-1}" = 1 ]; then
     test_format
@@ -472,6 +497,8 @@ run_test_suite() {
   for arch in "$@"; do
     test_arch "$arch"
   done
+  # After the arches, so that x86_64's build (the gate corpus's tree) is normally there.
+  [ $# -eq 0 ] || test_tcb
   local f i
   for i in "${!TEST_FAILURES[@]}"; do
     report_failed_log "${TEST_FAILURES[$i]}" "${TEST_FAILURE_LOGS[$i]}"

@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 
+#include "address.h"
 #include "dma_pages.h"
 #include "host/dma_host.h"
 
@@ -38,7 +39,7 @@ Result<Pages> allocate_pages(const DmaSpace& space, usize size) {
         return Errno::enomem;
     }
     std::memset(memory, 0, bytes);
-    uptr cpu = reinterpret_cast<uptr>(memory);
+    uptr cpu = address_of(memory);
     u64 device = cpu + space.offset;
     if (device > space.limit || space.limit - device < bytes) {
         std::free(memory);
@@ -59,6 +60,8 @@ void free_pages(u64 phys, usize size) {
             }
         }
     }
+    // SAFETY: on the host a buffer's phys is the pointer aligned_alloc returned (allocate_pages),
+    // and its owner hands it back exactly once (DmaCoherent's destructor, DmaStream's).
     std::free(reinterpret_cast<void*>(phys));
 }
 
@@ -77,6 +80,8 @@ Optional<Span<u8>> dma_memory(u64 device_address, usize size) {
     if (offset > it->second.size || size > it->second.size - offset) {
         return none;
     }
+    // SAFETY: [cpu + offset, + size) lies inside a live aligned_alloc block (checked above),
+    // which stays allocated until its owner frees it.
     return Span<u8>::from_raw(reinterpret_cast<u8*>(it->second.cpu + offset), size);
 }
 

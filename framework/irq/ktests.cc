@@ -155,6 +155,7 @@ KTEST_ALONE(console_input, typed_line_arrives_by_interrupt) {
             }
         }
     }
+    // SAFETY: char may alias the bytes, and the reads above filled got <= line.size() of them.
     StringView text(
         Span<const char>::from_raw(reinterpret_cast<const char*>(line.span().data()), got));
     format(console::sink(), "ktest: console input: got \"{}\"\n",

@@ -9,6 +9,7 @@
 #include <arch/clock.h>
 #include <arch/memory.h>
 
+#include "address.h"
 #include "backtrace.h"
 #include "boot/devicetree.h"
 #include "console/console.h"
@@ -70,6 +71,8 @@ KTEST(device_tree, boot_tree_reopens_and_matches_boot_info) {
         return;
     }
     KASSERT(boot.device_tree.has_value());
+    // SAFETY: the DTB's [base, base + size) is RAM the boot memory map reserved for it for good,
+    // inside the linear map; it is only read.
     Bytes blob =
         Bytes::from_raw(reinterpret_cast<const u8*>(arch::phys_to_virt(boot.device_tree->base)),
                         boot.device_tree->size);
@@ -140,6 +143,7 @@ KTEST(log, printed_lines_are_kept_whole_and_in_order) {
     log::LinesRead read = log::read_lines(from, out.span());
     KEXPECT_EQ(read.lost, u64{0});
     KEXPECT(read.next >= from + 2); // another CPU may log in between
+    // SAFETY: char may alias the bytes, and read_lines wrote read.bytes <= out.size() of them.
     StringView text(
         Span<const char>::from_raw(reinterpret_cast<const char*>(out.span().data()), read.bytes));
     usize first = text.find("] log ktest: first of 2\n");
@@ -160,9 +164,7 @@ KTEST(format, formats_numbers_strings_and_kinds) {
     KEXPECT(out.view() == StringView("-7 0xbeef 00042 initrd EFAULT"));
 }
 
-[[gnu::noinline]] uptr address_of_this_function() {
-    return reinterpret_cast<uptr>(&address_of_this_function);
-}
+[[gnu::noinline]] uptr address_of_this_function() { return address_of(&address_of_this_function); }
 
 KTEST(symbols, embedded_table_names_kernel_functions) {
     uptr address = address_of_this_function();

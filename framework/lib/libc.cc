@@ -57,6 +57,8 @@ void* memchr(const void* s, int c, size_t n) {
     const auto* p = static_cast<const unsigned char*>(s);
     for (size_t i = 0; i < n; ++i) {
         if (p[i] == static_cast<unsigned char>(c)) {
+            // SAFETY: C's memchr returns a non-const pointer into the caller's own buffer; the
+            // caller's constness, not this cast, decides whether it may write through it.
             return const_cast<unsigned char*>(p + i);
         }
     }
@@ -99,6 +101,7 @@ int strncmp(const char* a, const char* b, size_t n) {
 char* strchr(const char* s, int c) {
     for (;; ++s) {
         if (*s == static_cast<char>(c)) {
+            // SAFETY: as memchr: a pointer into the caller's string, typed as C's strchr is.
             return const_cast<char*>(s);
         }
         if (*s == '\0') {
@@ -114,6 +117,7 @@ char* strrchr(const char* s, int c) {
             last = s;
         }
         if (*s == '\0') {
+            // SAFETY: as memchr: a pointer into the caller's string, typed as C's strrchr is.
             return const_cast<char*>(last);
         }
     }

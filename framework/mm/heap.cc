@@ -231,6 +231,7 @@ Result<void*> heap_allocate(usize size, usize align) {
 
 void heap_release(void* object) {
     using namespace mm;
+    // SAFETY: only the object's address is taken, to find its page; nothing is read through it.
     uptr va = reinterpret_cast<uptr>(object);
     uptr linear = arch::phys_to_virt(0);
     u64 pfn = pfn_of(va - linear);

@@ -11,6 +11,7 @@
 #include <arch/memory.h>
 #include <arch/paging.h>
 
+#include "address.h"
 #include "io_mem_internal.h"
 #include "mm/frames.h"
 #include "mm/heap.h"
@@ -20,10 +21,17 @@
 namespace keel {
 namespace {
 
-// SAFETY (both): tests read and write only addresses they mapped themselves (or kernel data),
-// through volatile so the access really happens on the MMU.
-u64 load(uptr va) { return *reinterpret_cast<volatile const u64*>(va); }
-void store(uptr va, u64 value) { *reinterpret_cast<volatile u64*>(va) = value; }
+// Tests read and write only addresses they mapped themselves (or kernel data), through volatile
+// so the access really happens on the MMU; the fatal cases fault on purpose.
+u64 load(uptr va) {
+    // SAFETY: va is a mapped, 8-byte aligned word the calling test owns (or one it means to
+    // fault on, ending the kernel with a report); volatile makes the load really happen.
+    return *reinterpret_cast<volatile const u64*>(va);
+}
+void store(uptr va, u64 value) {
+    // SAFETY: as in load, for a store.
+    *reinterpret_cast<volatile u64*>(va) = value;
+}
 
 Perms perms_at(uptr va) {
     Optional<mm::Mapping> m = mm::query_kernel(va);
@@ -145,7 +153,7 @@ KTEST(heap, stress_every_size_class_and_alignment) {
         }
         Result<void*> aligned = detail::heap_allocate(40, 64);
         KASSERT(aligned.ok());
-        KEXPECT_EQ(reinterpret_cast<uptr>(aligned.value()) % 64, uptr{0});
+        KEXPECT_EQ(address_of(aligned.value()) % 64, uptr{0});
         detail::heap_release(aligned.value());
         KEXPECT_EQ(detail::heap_allocate(0, 8).error(), Errno::einval);
         KEXPECT_EQ(detail::heap_allocate(8, 3).error(), Errno::einval);
@@ -156,9 +164,9 @@ KTEST(heap, stress_every_size_class_and_alignment) {
 }
 
 KTEST(kernel_space, image_sections_are_mapped_w_xor_x) {
-    KEXPECT_EQ(perms_at(reinterpret_cast<uptr>(&function_in_text)), Perms::read_exec);
-    KEXPECT_EQ(perms_at(reinterpret_cast<uptr>(&constant_in_rodata)), Perms::read);
-    KEXPECT_EQ(perms_at(reinterpret_cast<uptr>(&variable_in_data)), Perms::read_write);
+    KEXPECT_EQ(perms_at(address_of(&function_in_text)), Perms::read_exec);
+    KEXPECT_EQ(perms_at(address_of(&constant_in_rodata)), Perms::read);
+    KEXPECT_EQ(perms_at(address_of(&variable_in_data)), Perms::read_write);
     arch::KernelLayout layout = arch::kernel_layout();
     for (uptr va = layout.text.base; va < layout.data.end; va += page_size) {
         Perms p = perms_at(va);
@@ -315,7 +323,7 @@ KTEST(vm_space, activated_space_is_what_the_mmu_walks) {
     KEXPECT_EQ(frame.read_value<u64>(8).value(), u64{0xbeef});
     KEXPECT(!space->is_active());
     // The kernel half kept working while the user root was loaded: this line ran.
-    KEXPECT_EQ(perms_at(reinterpret_cast<uptr>(&variable_in_data)), Perms::read_write);
+    KEXPECT_EQ(perms_at(address_of(&variable_in_data)), Perms::read_write);
 }
 
 KTEST(io_mem, windows_refuse_ram_claims_and_out_of_bounds_offsets) {
@@ -364,9 +372,7 @@ KTEST(meminfo, counters_add_up) {
 
 // --- fatal: each ends the kernel with a report that ./keel test checks --------------------------
 
-[[gnu::noinline]] void write_into_kernel_text() {
-    store(reinterpret_cast<uptr>(&function_in_text), 0);
-}
+[[gnu::noinline]] void write_into_kernel_text() { store(address_of(&function_in_text), 0); }
 
 KTEST_FATAL(mm_fault, write_kernel_text) { write_into_kernel_text(); }
 
@@ -377,8 +383,8 @@ KTEST_FATAL(mm_fault, write_kernel_text) { write_into_kernel_text(); }
     for (usize i = 0; i < frame_filler.size(); ++i) {
         frame_filler[i] = depth ^ i;
     }
-    store(reinterpret_cast<uptr>(&variable_in_data), depth);
-    if (load(reinterpret_cast<uptr>(&variable_in_data)) == ~u64{0}) {
+    store(address_of(&variable_in_data), depth);
+    if (load(address_of(&variable_in_data)) == ~u64{0}) {
         return 0; // never: the guard page is hit long before
     }
     // Not a tail call: the result is used after the call returns.
@@ -402,7 +408,7 @@ KTEST_FATAL(heap_fault, double_free) { free_twice(); }
     (void)detail::heap_allocate(48, 8);
     void* object = detail::heap_allocate(48, 8).release_value();
     detail::heap_release(object);
-    store(reinterpret_cast<uptr>(object) + 16, 0x1234); // a stale pointer's write
+    store(address_of(object) + 16, 0x1234); // a stale pointer's write
     // The class hands the most recently freed object out first: this finds the damage.
     (void)detail::heap_allocate(48, 8);
 }

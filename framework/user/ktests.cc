@@ -10,6 +10,8 @@
 
 #include <arch/user_mode.h>
 
+#include "address.h"
+
 namespace keel {
 namespace {
 
@@ -118,7 +120,7 @@ KTEST(user_mode, faults_report_address_access_and_presence) {
     KEXPECT(exit.present);
 
     // The kernel half is there but not for user mode.
-    uptr kernel = reinterpret_cast<uptr>(&load_probe);
+    uptr kernel = address_of(&load_probe);
     Probe kernel_probe = load(arch::UserProbe::load_from_input, kernel).release_value();
     exit = run(kernel_probe);
     KEXPECT(exit.exit == UserExit::page_fault);
@@ -178,7 +180,7 @@ KTEST(user_copy, bad_addresses_are_efault_and_good_ones_copy) {
 
     KEXPECT_EQ(UserPtr<u64>(unmapped).read().error(), Errno::efault);
     KEXPECT_EQ(UserPtr<u64>(0).read().error(), Errno::efault);
-    KEXPECT_EQ(UserPtr<u64>(reinterpret_cast<uptr>(&p)).read().error(), Errno::efault);
+    KEXPECT_EQ(UserPtr<u64>(address_of(&p)).read().error(), Errno::efault);
     KEXPECT_EQ(UserPtr<u64>(code_base).write(1).error(), Errno::efault); // read-only page
     // Straddling the end of the stack page into nothing.
     KEXPECT_EQ(UserPtr<u64>(stack_page + page_size - 4).read().error(), Errno::efault);
@@ -209,8 +211,7 @@ KTEST(user_copy, strings_stop_at_nul_length_or_fault) {
     KASSERT(user_copy::to_user(last, Span<const u8>(tail.span())).ok());
     KEXPECT_EQ(user_copy::string_from_user(out.span(), last).error(), Errno::efault);
     KEXPECT_EQ(user_copy::string_from_user(out.span(), unmapped).error(), Errno::efault);
-    KEXPECT_EQ(user_copy::string_from_user(out.span(), reinterpret_cast<uptr>(&p)).error(),
-               Errno::efault);
+    KEXPECT_EQ(user_copy::string_from_user(out.span(), address_of(&p)).error(), Errno::efault);
     p.space->deactivate();
 }
 

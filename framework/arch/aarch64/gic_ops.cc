@@ -168,7 +168,8 @@ Result<void> Gic::init_cpu_interface() {
 void Gic::send_sgi(u32 cpu, u32 sgi) {
     u64 target = sgi_targets_[cpu];
     // The caller's stores (a cross-CPU call, a run queue) reach the target before the SGI can.
-    // SAFETY: a barrier only.
+    // SAFETY: DSB ISH only waits for this CPU's earlier accesses to complete in the inner
+    // shareable domain; it reads and writes nothing, and "memory" keeps the compiler's order.
     asm volatile("dsb ish" ::: "memory");
     if (version_ == Version::v2) {
         write32(*distributor_, gicd::sgir, static_cast<u32>((target & 0xff) << 16 | (sgi & 0xf)));
@@ -195,7 +196,8 @@ u32 Gic::acknowledge() {
     }
     // The acknowledgement completes before the handler reads the device (as Linux's GICv3
     // driver does): the device must not be looked at for an interrupt not yet taken.
-    // SAFETY: a barrier only.
+    // SAFETY: DSB SY only waits for this CPU's earlier accesses, device ones included, to
+    // complete; it reads and writes nothing, and "memory" keeps the compiler's order.
     asm volatile("dsb sy" ::: "memory");
     return ack;
 }
@@ -203,7 +205,8 @@ u32 Gic::acknowledge() {
 void Gic::end(u32 ack) {
     // The handler's device writes (clearing its interrupt) complete before the EOI, or a level
     // line still high from them would pend the interrupt again.
-    // SAFETY: a barrier only.
+    // SAFETY: DSB SY only waits for this CPU's earlier accesses, device ones included, to
+    // complete; it reads and writes nothing, and "memory" keeps the compiler's order.
     asm volatile("dsb sy" ::: "memory");
     if (version_ == Version::v2) {
         write32(*cpu_interface_, gicc::eoir, ack);

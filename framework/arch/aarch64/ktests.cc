@@ -7,6 +7,7 @@
 #include <arch/memory.h>
 #include <arch/smp.h>
 
+#include "address.h"
 #include "arch/aarch64/aarch64.h"
 #include "arch/aarch64/layout.h"
 #include "arch/aarch64/sysreg.h"
@@ -173,7 +174,7 @@ KTEST(aarch64, generic_timer_runs_at_62_5_mhz) {
 }
 
 KTEST(aarch64, symbolize_finds_a_known_function) {
-    uptr address = reinterpret_cast<uptr>(&counter_frequency);
+    uptr address = address_of(&counter_frequency);
     Optional<SymbolHit> hit = symbolize(address + 4);
     KASSERT(hit.has_value());
     KEXPECT(hit->name == StringView("keel::arch::counter_frequency"));
@@ -195,8 +196,8 @@ KTEST(aarch64, frame_records_hold_the_return_address) {
     uptr ra = return_address_from_frame_record();
     KASSERT(ra != 0);
     Optional<SymbolHit> caller = symbolize(ra - 1);
-    Optional<SymbolHit> self = symbolize(
-        reinterpret_cast<uptr>(&ktest_body_aarch64_frame_records_hold_the_return_address));
+    Optional<SymbolHit> self =
+        symbolize(address_of(&ktest_body_aarch64_frame_records_hold_the_return_address));
     KASSERT(caller.has_value() && self.has_value());
     KEXPECT(caller->name == self->name);
     KEXPECT(caller->offset > 0);

@@ -1,6 +1,7 @@
 // The boot address space built by boot.S (layout.h): linear map, kernel image, device window.
 #include <arch/memory.h>
 
+#include "address.h"
 #include "arch/aarch64/aarch64.h"
 #include "arch/aarch64/layout.h"
 
@@ -25,9 +26,7 @@ constinit u64 load_base = 0;
 
 void set_kernel_load_base(u64 phys) { load_base = phys; }
 
-u64 image_virt_to_phys(uptr va) {
-    return load_base + (va - reinterpret_cast<uptr>(__kernel_start));
-}
+u64 image_virt_to_phys(uptr va) { return load_base + (va - address_of(__kernel_start)); }
 
 uptr phys_to_virt(u64 phys) { return KEEL_LINEAR_BASE + phys; }
 
@@ -38,8 +37,7 @@ PhysRange kernel_image_phys() {
 }
 
 VirtRange boot_stack() {
-    return {reinterpret_cast<uptr>(keel_boot_stack_bottom),
-            reinterpret_cast<uptr>(keel_boot_stack_top)};
+    return {address_of(keel_boot_stack_bottom), address_of(keel_boot_stack_top)};
 }
 
 DeviceWindow device_window() { return {KEEL_DEVICE_WINDOW, window_pages, max_phys}; }

@@ -8,6 +8,7 @@
 
 #include <keel/panic.h>
 
+#include "address.h"
 #include "arch/aarch64/aarch64.h"
 #include "arch/aarch64/layout.h"
 #include "arch/aarch64/sysreg.h"
@@ -84,7 +85,7 @@ u64 tlbi_operand(uptr va, u32 asid) {
     return (u64{asid} << asid_shift) | ((va >> page_shift) & ((u64{1} << 44) - 1));
 }
 
-u64 empty_table_phys() { return image_virt_to_phys(reinterpret_cast<uptr>(keel_empty_table)); }
+u64 empty_table_phys() { return image_virt_to_phys(address_of(keel_empty_table)); }
 
 } // namespace
 

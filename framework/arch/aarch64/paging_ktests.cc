@@ -10,6 +10,7 @@
 #include <arch/paging.h>
 #include <arch/smp.h>
 
+#include "address.h"
 #include "arch/aarch64/aarch64.h"
 #include "arch/aarch64/layout.h"
 #include "arch/aarch64/sysreg.h"
@@ -34,15 +35,19 @@ enum class At : u8 { kernel_read, kernel_write, user_read };
 Optional<u64> hardware_translate(uptr va, At kind) {
     u64 par = 0;
     u64 saved = save_and_disable_interrupts(); // nothing else may use PAR_EL1 in between
-    // SAFETY: AT only translates (it never accesses memory) and writes PAR_EL1, read at once.
+    // AT only translates (it never accesses memory) and writes PAR_EL1, read at once: with
+    // interrupts off nothing else uses PAR_EL1 in between.
     switch (kind) {
     case At::kernel_read:
+        // SAFETY: AT S1E1R at EL1 translates va as an EL1 read would; only PAR_EL1 changes.
         asm volatile("at s1e1r, %1\n\tisb\n\tmrs %0, par_el1" : "=r"(par) : "r"(va) : "memory");
         break;
     case At::kernel_write:
+        // SAFETY: AT S1E1W at EL1 translates va as an EL1 write would; only PAR_EL1 changes.
         asm volatile("at s1e1w, %1\n\tisb\n\tmrs %0, par_el1" : "=r"(par) : "r"(va) : "memory");
         break;
     case At::user_read:
+        // SAFETY: AT S1E0R at EL1 translates va as an EL0 read would; only PAR_EL1 changes.
         asm volatile("at s1e0r, %1\n\tisb\n\tmrs %0, par_el1" : "=r"(par) : "r"(va) : "memory");
         break;
     }
@@ -57,8 +62,6 @@ bool translates_to(uptr va, At kind, u64 phys) {
     Optional<u64> got = hardware_translate(va, kind);
     return got.has_value() && *got == phys;
 }
-
-uptr address_of(const void* p) { return reinterpret_cast<uptr>(p); }
 
 // What a section of the image must look like at va: the engine's entry and the MMU agree.
 void expect_image_page(uptr va, Perms perms) {
@@ -131,8 +134,7 @@ KTEST(aarch64_mm, layout_is_page_aligned_and_covers_the_image) {
 KTEST(aarch64_mm, image_sections_have_their_permissions) {
     KernelLayout l = kernel_layout();
     expect_image_page(l.text.base, Perms::read_exec); // the Image header
-    expect_image_page(address_of(reinterpret_cast<const void*>(&counter_frequency)),
-                      Perms::read_exec);
+    expect_image_page(address_of(&counter_frequency), Perms::read_exec);
     expect_image_page(address_of(keel_empty_table), Perms::read);
     expect_image_page(l.rodata.end - page_size, Perms::read); // ktest cases
     expect_image_page(address_of(&data_probe), Perms::read_write);

@@ -27,14 +27,20 @@ i64 psci_call(u64 function, u64 a1 = 0, u64 a2 = 0, u64 a3 = 0) {
     register u64 x1 asm("x1") = a1;
     register u64 x2 asm("x2") = a2;
     register u64 x3 asm("x3") = a3;
-    // SAFETY: an SMCCC call; the firmware may clobber x0-x17 and nothing else.
+    // An SMCCC call: the firmware may clobber x0-x17 and nothing else; "memory" because it may
+    // read what the arguments point to (CPU_ON's context block) and write nothing the kernel
+    // owns.
     if (psci == PsciConduit::Hvc) {
+        // SAFETY: EL1 may issue HVC when the DT names it as PSCI's method (EL2 firmware is
+        // there to take it); the outputs and clobbers are SMCCC's x0-x17.
         asm volatile("hvc #0"
                      : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
                      :
                      : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15",
                        "x16", "x17", "memory");
     } else if (psci == PsciConduit::Smc) {
+        // SAFETY: EL1 may issue SMC when the DT names it as PSCI's method (EL3 firmware is
+        // there to take it); the outputs and clobbers are SMCCC's x0-x17.
         asm volatile("smc #0"
                      : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
                      :

@@ -12,6 +12,7 @@
 #include <keel/ktl/optional.h>
 #include <keel/log.h>
 
+#include "address.h"
 #include "arch/aarch64/aarch64.h"
 #include "arch/aarch64/sysreg.h"
 #include "boot/devicetree.h"
@@ -93,13 +94,14 @@ void probe() {
 // The first bytes of the block are read with the MMU (and so the caches) off: push them out of
 // this CPU's caches to memory.
 void clean_to_poc(const void* p, usize size) {
-    uptr at = reinterpret_cast<uptr>(p) & ~uptr{15};
-    uptr end = reinterpret_cast<uptr>(p) + size;
+    uptr at = address_of(p) & ~uptr{15};
+    uptr end = address_of(p) + size;
     for (; at < end; at += 16) { // no cache line is shorter than 16 bytes
-        // SAFETY: cache maintenance only; the line stays valid.
+        // SAFETY: DC CVAC at EL1 writes back a line that overlaps [p, p + size), so it lies in
+        // the mapped pages of the caller's object; the line's contents stay as they were.
         asm volatile("dc cvac, %0" ::"r"(at) : "memory");
     }
-    // SAFETY: a barrier only.
+    // SAFETY: DSB only waits for the cleans above to complete; it reads and writes nothing.
     asm volatile("dsb sy" ::: "memory");
 }
 
@@ -125,15 +127,14 @@ Outcome start_one(u32 index, u64 mpidr) {
     b.tcr = KEEL_READ_SYSREG(tcr_el1);
     b.ttbr1 = mm::kernel_root();
     b.sctlr = KEEL_READ_SYSREG(sctlr_el1);
-    b.ttbr0 = image_virt_to_phys(reinterpret_cast<uptr>(keel_empty_table));
+    b.ttbr0 = image_virt_to_phys(address_of(keel_empty_table));
     b.sp = stacks[index]->range().end;
     b.sp_el0 = emergency_stacks[index]->range().end;
     b.tpidr = index;
     __atomic_store_n(&start_status, starting, __ATOMIC_RELAXED);
     clean_to_poc(&b, sizeof(b));
-    i64 result =
-        psci_cpu_on(mpidr, image_virt_to_phys(reinterpret_cast<uptr>(keel_secondary_entry)),
-                    image_virt_to_phys(reinterpret_cast<uptr>(&keel_secondary_boot)));
+    i64 result = psci_cpu_on(mpidr, image_virt_to_phys(address_of(keel_secondary_entry)),
+                             image_virt_to_phys(address_of(&keel_secondary_boot)));
     if (result != 0) {
         log::warn("smp: PSCI CPU_ON of CPU {:#x} failed ({})", mpidr, result);
         return Outcome::failed;
@@ -190,7 +191,7 @@ u64 cpu_bring_up_ns(u32 index) { return index < max_cpus ? bring_up_ns[index] : 
 
 uptr emergency_stack_top(u32 index) {
     if (index == 0) {
-        return reinterpret_cast<uptr>(keel_emergency_stack_top);
+        return address_of(keel_emergency_stack_top);
     }
     return index < max_cpus && emergency_stacks[index] ? emergency_stacks[index]->range().end : 0;
 }

@@ -12,6 +12,7 @@
 #include <arch/cpu.h>
 #include <arch/smp.h>
 
+#include "address.h"
 #include "arch/aarch64/aarch64.h"
 #include "arch/aarch64/generic_timer.h"
 #include "arch/aarch64/gic.h"
@@ -81,7 +82,7 @@ KTEST(aarch64_smp, every_cpu_has_its_own_registers_and_the_kernel_translation) {
         KEXPECT_EQ(s.tpidr, u64{cpu});
         KEXPECT_EQ(s.mpidr, cpu_mpidr(cpu));
         KEXPECT_EQ(s.sp_el0, emergency_stack_top(cpu));
-        KEXPECT_EQ(s.vbar, reinterpret_cast<uptr>(keel_vectors));
+        KEXPECT_EQ(s.vbar, address_of(keel_vectors));
         KEXPECT_EQ(s.current_el, u64{1});
         KEXPECT_EQ(s.ttbr1, boot.ttbr1);
         KEXPECT_EQ(s.ttbr0, boot.ttbr0);

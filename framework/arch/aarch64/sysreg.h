@@ -4,6 +4,9 @@
 
 #include <keel/ktl/types.h>
 
+// SAFETY: MRS only copies the named register into a general register: the kernel runs at EL1,
+// where every register named here is readable (a name EL1 may not read traps as undefined, it
+// cannot change state); what the value is used for is the caller's to justify at each use.
 #define KEEL_READ_SYSREG(reg)                                                                      \
     ({                                                                                             \
         ::keel::u64 keel_sysreg_value_;                                                            \
@@ -11,6 +14,9 @@
         keel_sysreg_value_;                                                                        \
     })
 
+// SAFETY: MSR at EL1 changes only the named register, and the ISB makes the change take effect
+// before the next instruction; "memory" keeps the compiler from moving accesses across a write
+// that may change how memory is translated or accessed. Each use says why its new value is sound.
 #define KEEL_WRITE_SYSREG(reg, value)                                                              \
     asm volatile("msr " #reg ", %0\n\tisb" ::"r"(::keel::u64{value}) : "memory")
 

@@ -13,6 +13,7 @@
 #include <arch/cpu.h>
 #include <arch/task.h>
 
+#include "address.h"
 #include "arch/aarch64/aarch64.h"
 
 namespace keel::arch {
@@ -43,10 +44,12 @@ extern "C" [[gnu::naked]] void keel_arch_task_start() {
 
 void init_task_context(TaskContext& ctx, uptr stack_top, void (*entry)(void*), void* arg) {
     ctx.words = {};
-    ctx.words[word_x19] = reinterpret_cast<u64>(arg);
-    ctx.words[word_x19 + 1] = reinterpret_cast<u64>(entry); // x20
+    // keel_arch_task_start calls the x20 word with the x19 word, as entry(arg): the same
+    // pointers, only carried as numbers.
+    ctx.words[word_x19] = address_of(arg);
+    ctx.words[word_x19 + 1] = address_of(entry); // x20
     ctx.words[word_x29] = 0;
-    ctx.words[word_x30] = reinterpret_cast<u64>(&keel_arch_task_start);
+    ctx.words[word_x30] = address_of(&keel_arch_task_start);
     ctx.words[word_sp] = stack_top & ~uptr{15}; // AAPCS64: SP 16-byte aligned at a call
 }
 

@@ -172,6 +172,7 @@ void raw_entry(void* arg) {
     uptr fp = current_frame_pointer();
     // SAFETY: fp is this function's live frame record (two words on this stack).
     p->record[0] = *reinterpret_cast<const uptr*>(fp);
+    // SAFETY: the record's second word, on the same live frame.
     p->record[1] = *reinterpret_cast<const uptr*>(fp + sizeof(uptr));
     switch_context(p->self, p->back); // never resumed: the test drops this context
     halt();
@@ -218,6 +219,7 @@ struct TaskSeen {
         }
         // SAFETY: a live frame record on this task's stack (checked).
         uptr caller = *reinterpret_cast<const uptr*>(fp);
+        // SAFETY: the record's second word; the check above covered 16 bytes from fp.
         uptr ra = *reinterpret_cast<const uptr*>(fp + sizeof(uptr));
         if (ra == 0) {
             s.ended_cleanly = caller == 0;
@@ -393,6 +395,7 @@ KTEST(aarch64_task, a_blocked_task_context_tops_its_frame_chain) {
     for (usize i = 0; i < 64 && t->stack_range.contains(fp, 16); ++i) {
         // SAFETY: a frame record on the blocked task's stack, which stays put while it sleeps.
         uptr caller = *reinterpret_cast<const uptr*>(fp);
+        // SAFETY: the record's second word; the loop condition covered 16 bytes from fp.
         uptr ra = *reinterpret_cast<const uptr*>(fp + sizeof(uptr));
         if (ra == 0) {
             clean = caller == 0;
@@ -439,6 +442,8 @@ KTEST(aarch64_task, a_yield_between_tasks_is_timed) {
 
 // --- fatal: each runs alone (ktest=aarch64_task.<name>) and ends the kernel with its report ----
 
+// SAFETY: volatile only so that the compiler keeps every store and load of the recursion below
+// (it must really use its stack); an ordinary global, touched by the one overflowing task.
 constinit volatile u64 overflow_sink = 0;
 
 [[gnu::noinline]] u64 task_recurse_forever(u64 depth) {

@@ -6,6 +6,7 @@
 #include <arch/cpu.h>
 #include <arch/power.h>
 
+#include "address.h"
 #include "arch/aarch64/aarch64.h"
 #include "backtrace.h"
 #include "console/console.h"
@@ -93,7 +94,7 @@ void print_address(StringView label, u64 address) {
 // The first lines of every fatal exception report; halts if a report is already under way
 // (the report itself faulted).
 void begin_report(u64 vector, u64 esr, u64 elr, u64 far, u64 lr) {
-    if (elr == reinterpret_cast<uptr>(keel_semihosting_hlt)) {
+    if (elr == address_of(keel_semihosting_hlt)) {
         semihosting_unavailable(); // power_off's semihosting call, without a semihosting host
     }
     if (in_trap_report) {

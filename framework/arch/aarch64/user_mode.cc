@@ -10,6 +10,7 @@
 #include <arch/paging.h>
 #include <arch/user_mode.h>
 
+#include "address.h"
 #include "arch/aarch64/aarch64.h"
 #include "arch/aarch64/sysreg.h"
 
@@ -231,9 +232,9 @@ extern "C" keel::u64 keel_arch_fault_fixup(keel::u64 vector, const keel::arch::T
     bool user_address =
         (frame->esr & arch::iss_far_not_valid) == 0 && frame->far < arch::kernel_layout().user_end;
     if (vector == 4 && arch::exception_class(frame->esr) == arch::ec_data_abort_same &&
-        user_address && pc >= reinterpret_cast<uptr>(keel_user_copy_start) &&
-        pc < reinterpret_cast<uptr>(keel_user_copy_end)) {
-        return reinterpret_cast<uptr>(keel_user_copy_fault);
+        user_address && pc >= address_of(keel_user_copy_start) &&
+        pc < address_of(keel_user_copy_end)) {
+        return address_of(keel_user_copy_fault);
     }
     return 0;
 }

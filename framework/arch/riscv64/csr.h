@@ -38,13 +38,14 @@ inline u64 read_sstatus() {
 
 // Every cached translation, global ones included, and orders earlier page-table stores.
 inline void sfence_all() {
-    // SAFETY: a fence only drops cached translations.
+    // SAFETY: SFENCE.VMA in S-mode only drops cached translations (the next accesses walk the
+    // tables again) and orders earlier page-table stores before them; it changes no mapping.
     asm volatile("sfence.vma zero, zero" ::: "memory");
 }
 
 // One page's translations in every address space, global ones included.
 inline void sfence_page(uptr va) {
-    // SAFETY: as above.
+    // SAFETY: as sfence_all, for one page: only cached translations go.
     asm volatile("sfence.vma %0, zero" ::"r"(va) : "memory");
 }
 
@@ -52,13 +53,13 @@ inline void sfence_page(uptr va) {
 // x0 would mean every ASID and the global entries too, and a plain "r" input lets the compiler
 // pick x0 for a constant 0, while an in-out operand never gets x0.
 inline void sfence_page_asid(uptr va, u64 asid) {
-    // SAFETY: as above.
+    // SAFETY: as sfence_all, for one page of one ASID: only cached translations go.
     asm volatile("sfence.vma %1, %0" : "+r"(asid) : "r"(va) : "memory");
 }
 
 // All non-global translations tagged asid (rs2 as above).
 inline void sfence_asid(u64 asid) {
-    // SAFETY: as above.
+    // SAFETY: as sfence_all, for one ASID: only cached translations go.
     asm volatile("sfence.vma zero, %0" : "+r"(asid)::"memory");
 }
 

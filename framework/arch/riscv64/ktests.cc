@@ -6,6 +6,7 @@
 #include <arch/cpu.h>
 #include <arch/memory.h>
 
+#include "address.h"
 #include "backtrace.h"
 #include "boot/devicetree.h"
 #include "boot_layout.h"
@@ -154,7 +155,7 @@ KTEST(riscv64, sbi_has_system_reset) {
 }
 
 KTEST(riscv64, frame_records_and_symbols) {
-    Optional<SymbolHit> self = symbolize(reinterpret_cast<uptr>(&counter));
+    Optional<SymbolHit> self = symbolize(address_of(&counter));
     KASSERT(self.has_value());
     KEXPECT(self->name == StringView("keel::arch::counter"));
     KEXPECT_EQ(self->offset, u64{0});
@@ -162,7 +163,7 @@ KTEST(riscv64, frame_records_and_symbols) {
     Optional<SymbolHit> caller = symbolize(ra - 1);
     KASSERT(caller.has_value());
     KEXPECT(ends_with(caller->name, "ktest_body_riscv64_frame_records_and_symbols"));
-    KEXPECT(!symbolize(reinterpret_cast<uptr>(&riscv::boot_mapping)).has_value());
+    KEXPECT(!symbolize(address_of(&riscv::boot_mapping)).has_value());
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 // riscv64: the memory concern of the arch contract, over the boot mapping of early_paging.cc.
 #include <arch/memory.h>
 
+#include "address.h"
 #include "boot_layout.h"
 
 extern "C" const char boot_stack_bottom[];
@@ -16,9 +17,7 @@ u64 early_phys_limit() { return boot_mapping.linear_size; }
 
 PhysRange kernel_image_phys() { return {boot_mapping.load_phys, boot_mapping.image_size}; }
 
-VirtRange boot_stack() {
-    return {reinterpret_cast<uptr>(boot_stack_bottom), reinterpret_cast<uptr>(boot_stack_top)};
-}
+VirtRange boot_stack() { return {address_of(boot_stack_bottom), address_of(boot_stack_top)}; }
 
 DeviceWindow device_window() {
     // Physical addresses are 56 bits under both Sv39 and Sv48.

@@ -20,6 +20,7 @@
 
 #include <arch/cpu.h>
 
+#include "address.h"
 #include "boot_layout.h"
 #include "csr.h"
 #include "device_tree.h"
@@ -71,11 +72,6 @@ constinit Array<StartBlock, max_cpus> blocks{};
 alignas(64) constinit Array<TrapCpu, max_cpus> trap_cpus{};
 constinit Array<Optional<mm::KernelStack>, max_cpus> stacks{};
 constinit Array<Optional<mm::KernelStack>, max_cpus> emergency_stacks{};
-
-uptr address_of(const char* symbol) {
-    // SAFETY: only the symbol's address is taken, never dereferenced.
-    return reinterpret_cast<uptr>(symbol);
-}
 
 bool has_s_mode_mmu(const boot::DeviceTree& dt, boot::DeviceTree::Node cpu) {
     Optional<StringView> mmu = dt.string_property(cpu, "mmu-type");

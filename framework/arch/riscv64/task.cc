@@ -4,6 +4,7 @@
 // trap entry learns each task's stack through set_current_stack (trap.h: the stack limit).
 #include <arch/task.h>
 
+#include "address.h"
 #include "csr.h"
 #include "task_layout.h"
 #include "trap.h"
@@ -31,12 +32,13 @@ static_assert(__builtin_offsetof(TaskContext, words) == 0); // the assembly gets
 
 void init_task_context(TaskContext& ctx, uptr stack_top, void (*entry)(void*), void* arg) {
     ctx.words = {};
-    // SAFETY: only the addresses are stored; keel_riscv_task_start is code, entry a function.
-    ctx.words[ra_word] = reinterpret_cast<uptr>(keel_riscv_task_start);
+    // Only the addresses are stored: switch_context returns into keel_riscv_task_start, which
+    // calls the s1 word with the s2 word, as entry(arg).
+    ctx.words[ra_word] = address_of(keel_riscv_task_start);
     ctx.words[sp_word] = stack_top & ~uptr{15}; // the psABI's 16-byte stack alignment
     ctx.words[s0_word + 0] = 0;                 // s0: the frame chain ends at entry
-    ctx.words[s0_word + 1] = reinterpret_cast<uptr>(entry);
-    ctx.words[s0_word + 2] = reinterpret_cast<uptr>(arg);
+    ctx.words[s0_word + 1] = address_of(entry);
+    ctx.words[s0_word + 2] = address_of(arg);
     ctx.words[sstatus_word] = 0; // SUM clear: no user access until the task asks for it
 }
 

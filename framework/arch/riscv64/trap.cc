@@ -2,6 +2,7 @@
 // (irq_entry.h), kernel page faults become KernelFault reports, a fault of probe_read(), of a
 // user copy or of the stimecmp probe resumes at its fixup, anything else is an unexpected trap.
 #include "trap.h"
+#include "address.h"
 
 #include <keel/panic.h>
 
@@ -37,11 +38,6 @@ enum : u64 {
     load_page_fault = 13,
     store_page_fault = 15,
 };
-
-uptr address_of(const char* symbol) {
-    // SAFETY: only the symbol's address is taken, never dereferenced.
-    return reinterpret_cast<uptr>(symbol);
-}
 
 bool is_memory_fault(u64 cause) {
     switch (cause) {
@@ -85,6 +81,8 @@ TrapCpu& this_trap_cpu() {
     // SAFETY: in kernel code sscratch always holds this CPU's TrapCpu (entry.S sets it before
     // the first trap; trap_entry.S puts it back before anything can fault).
     asm volatile("csrr %0, sscratch" : "=r"(block));
+    // SAFETY: so block is the address of this CPU's TrapCpu (trap_cpus in smp.cc, or the boot
+    // hart's in trap_entry.S), which lives as long as the kernel and only this CPU uses.
     return *reinterpret_cast<TrapCpu*>(block);
 }
 

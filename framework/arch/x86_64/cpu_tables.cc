@@ -7,6 +7,7 @@
 
 #include <arch/smp.h>
 
+#include "address.h"
 #include "mm/cpu_local.h"
 #include "x86.h"
 
@@ -71,24 +72,23 @@ VirtRange emergency_stack() { return this_cpu_tables().emergency; }
 
 uptr tss_rsp0_address() {
     // The TSS is packed: rsp[0] sits at offset 4, which x86 stores to unaligned just fine.
-    return reinterpret_cast<uptr>(&this_cpu_tables().tss) + __builtin_offsetof(Tss, rsp);
+    return address_of(&this_cpu_tables().tss) + __builtin_offsetof(Tss, rsp);
 }
 
 void init_cpu_tables(VirtRange emergency) {
     CpuTables& t = this_cpu_tables();
     if (emergency.end == 0) { // the boot CPU
-        uptr base = reinterpret_cast<uptr>(boot_emergency_stack.bytes.span().data());
+        uptr base = address_of(boot_emergency_stack.bytes.span().data());
         emergency = {base, base + emergency_stack_size};
     }
     t.emergency = emergency;
     t.gdt = {0, gdt_kernel_code, gdt_kernel_data, gdt_user_data, gdt_user_code, 0, 0};
-    set_tss_descriptor(t.gdt, tss_selector / 8, reinterpret_cast<uptr>(&t.tss));
+    set_tss_descriptor(t.gdt, tss_selector / 8, address_of(&t.tss));
     t.tss = Tss{};
     t.tss.ist[ist_double_fault - 1] = emergency_stack().end; // 16-byte aligned: a page end
     t.tss.iomap_base = sizeof(Tss);
 
-    DescriptorPointer gdtr{static_cast<u16>(sizeof(t.gdt) - 1),
-                           reinterpret_cast<u64>(t.gdt.span().data())};
+    DescriptorPointer gdtr{static_cast<u16>(sizeof(t.gdt) - 1), address_of(t.gdt.span().data())};
     // SAFETY: the GDT lives in the kernel image for good and keeps the boot GDT's selectors
     // (0x08 code, 0x10 data), so the running code's segments stay valid. GS is left alone:
     // loading a selector would replace its base, this CPU's per-CPU block (smp.cc). CS can only be

@@ -12,6 +12,7 @@
 #include <arch/memory.h>
 #include <arch/paging.h>
 
+#include "address.h"
 #include "x86.h"
 
 namespace keel::x86::fault_ktests {
@@ -54,14 +55,16 @@ KTEST_FATAL(x86_fault, smap_blocks_user_read) {
 // that whatever the layout above; without the switch the report overflows (checked by hand).
 [[gnu::noinline]] void fault_near_the_stack_end(usize left) {
     Array<u8, 64> filler{};
-    uptr sp = reinterpret_cast<uptr>(&filler);
+    uptr sp = address_of(&filler);
     filler[sp % 64] = 1;
     if (sp - arch::boot_stack().base < left) {
         null_read();
     } else {
         fault_near_the_stack_end(left);
     }
-    asm volatile("" : : "r"(filler[0]) : "memory"); // keeps the frame: no tail call
+    // SAFETY: an empty asm emits no instruction; taking filler[0] as an input after the call
+    // keeps the frame alive (no tail call), and "memory" only costs reloads.
+    asm volatile("" : : "r"(filler[0]) : "memory");
 }
 
 KTEST_FATAL(x86_fault, null_read_with_little_stack_left) { fault_near_the_stack_end(512); }

@@ -7,6 +7,7 @@
 #include <arch/memory.h>
 
 #include "acpi.h"
+#include "address.h"
 #include "apic.h"
 #include "backtrace.h"
 #include "console/uart16550.h"
@@ -206,7 +207,7 @@ KTEST(x86_memory, map_device_early_reads_the_ioapic) {
 }
 
 KTEST(x86_backtrace, frames_are_symbolized) {
-    Optional<SymbolHit> hit = symbolize(reinterpret_cast<uptr>(&capture_backtrace) + 1);
+    Optional<SymbolHit> hit = symbolize(address_of(&capture_backtrace) + 1);
     KASSERT(hit.has_value());
     KEXPECT(contains(hit->name, "capture_backtrace"));
     KEXPECT_EQ(hit->offset, 1u);

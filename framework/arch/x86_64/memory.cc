@@ -1,6 +1,7 @@
 // The memory concern of the arch contract over the boot address space entry.S builds.
 #include <arch/memory.h>
 
+#include "address.h"
 #include "x86.h"
 
 extern "C" const char __kernel_phys_start[]; // kernel.ld: absolute physical addresses
@@ -27,14 +28,13 @@ uptr phys_to_virt(u64 phys) { return x86::linear_map_base + phys; }
 u64 early_phys_limit() { return x86::linear_map_size; }
 
 PhysRange kernel_image_phys() {
-    u64 start = reinterpret_cast<uptr>(__kernel_phys_start);
-    u64 end = reinterpret_cast<uptr>(__kernel_phys_end);
+    u64 start = address_of(__kernel_phys_start);
+    u64 end = address_of(__kernel_phys_end);
     return {start, end - start};
 }
 
 VirtRange boot_stack() {
-    return {reinterpret_cast<uptr>(keel_x86_boot_stack_bottom),
-            reinterpret_cast<uptr>(keel_x86_boot_stack_top)};
+    return {address_of(keel_x86_boot_stack_bottom), address_of(keel_x86_boot_stack_top)};
 }
 
 DeviceWindow device_window() { return {x86::fixmap_base, x86::fixmap_pages, max_phys}; }

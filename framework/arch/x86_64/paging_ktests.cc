@@ -8,6 +8,7 @@
 #include <arch/memory.h>
 #include <arch/paging.h>
 
+#include "address.h"
 #include "mm/kernel_space.h"
 #include "mm/page_table.h"
 #include "x86.h"
@@ -71,7 +72,7 @@ KTEST(x86_paging, image_sections_have_their_permissions) {
     // The first and last page of each, and the code running this test.
     KEXPECT(maps_as(layout.text.base, Perms::read_exec, true));
     KEXPECT(maps_as(layout.text.end - page_size, Perms::read_exec, true));
-    KEXPECT(maps_as(reinterpret_cast<uptr>(&live_root), Perms::read_exec, true));
+    KEXPECT(maps_as(address_of(&live_root), Perms::read_exec, true));
     KEXPECT(maps_as(layout.rodata.base, Perms::read, true));
     KEXPECT(maps_as(layout.rodata.end - page_size, Perms::read, true));
     KEXPECT(maps_as(layout.data.base, Perms::read_write, true));
@@ -106,7 +107,7 @@ KTEST(x86_paging, boot_stack_guard_is_unmapped) {
     KEXPECT(maps_as(stack.base, Perms::read_write, true));
     KEXPECT(maps_as(stack.end - page_size, Perms::read_write, true));
     u64 local = 0;
-    KEXPECT(stack.contains(reinterpret_cast<uptr>(&local), sizeof(local))); // ktests run on it
+    KEXPECT(stack.contains(address_of(&local), sizeof(local))); // ktests run on it
 }
 
 KTEST(x86_paging, dynamic_area_is_disjoint_and_prepared) {
@@ -197,7 +198,7 @@ constinit TestPages pages{};
 constinit usize pool_used = 0;
 constinit FixedVector<u64, pool_pages> pool_freed; // tables the engine gave back, for reuse
 
-u64 image_phys_of(const void* p) { return reinterpret_cast<uptr>(p) - kernel_vma; }
+u64 image_phys_of(const void* p) { return address_of(p) - kernel_vma; }
 
 struct PoolTables {
     Span<u64> entries(u64 phys) { return table_at(phys); }

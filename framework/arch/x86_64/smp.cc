@@ -22,6 +22,7 @@
 #include <arch/cpu.h>
 #include <arch/memory.h>
 
+#include "address.h"
 #include "apic.h"
 #include "boot/start.h"
 #include "mm/cpu_local.h"
@@ -97,7 +98,7 @@ struct Secondary {
 constinit Array<Secondary, max_cpus> secondaries{};
 constinit void (*secondary_entry)(u32, VirtRange) = nullptr;
 
-u64 image_phys(const void* p) { return reinterpret_cast<uptr>(p) - kernel_vma; }
+u64 image_phys(const void* p) { return address_of(p) - kernel_vma; }
 
 // Sends one ICR command; waits (bounded) until the APIC has sent it. Interrupts masked: an
 // interrupt handler sending an IPI between the two writes would change the destination.
@@ -137,9 +138,9 @@ bool trampoline_page_usable() {
 void prepare_trampoline() {
     usize size = static_cast<usize>(keel_x86_trampoline_end - keel_x86_trampoline_start);
     usize params = static_cast<usize>(keel_x86_trampoline_params - keel_x86_trampoline_start);
-    auto* page = reinterpret_cast<u8*>(arch::phys_to_virt(trampoline_phys));
     // SAFETY: page 0 is usable RAM that nothing else owns (trampoline_page_usable), mapped
     // read-write by the linear map; the trampoline is far smaller than a page.
+    auto* page = reinterpret_cast<u8*>(arch::phys_to_virt(trampoline_phys));
     memcpy(page, keel_x86_trampoline_start, size);
     u32 cr3 = static_cast<u32>(image_phys(&ap_pml4));
     u32 efer = static_cast<u32>(rdmsr(msr_efer) & ~efer_lma);
@@ -148,6 +149,8 @@ void prepare_trampoline() {
 
     // The kernel half as it is now: its PML4 entries never change (the dynamic area's tables
     // were prepared at boot), so later mappings are reached through them too.
+    // SAFETY: the kernel root is a live, 8-byte aligned page-table page of 512 entries, which
+    // the linear map covers; it is only read here.
     auto* root = reinterpret_cast<const u64*>(arch::phys_to_virt(mm::kernel_root()));
     for (usize i = 256; i < 512; ++i) {
         // SAFETY: the kernel root is a live page table page, read through the linear map.
@@ -173,7 +176,7 @@ bool start_one(u32 index, u32 apic_id) {
     keel_x86_per_cpu[index].apic_id = apic_id;
     keel_x86_ap_boot.kernel_root = mm::kernel_root();
     keel_x86_ap_boot.stack_top = s.stack->range().end;
-    keel_x86_ap_boot.gs_base = reinterpret_cast<uptr>(&keel_x86_per_cpu[index]);
+    keel_x86_ap_boot.gs_base = address_of(&keel_x86_per_cpu[index]);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 
     u64 start = clock::monotonic_ns();

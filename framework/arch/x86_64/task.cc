@@ -7,6 +7,7 @@
 
 #include <keel/panic.h>
 
+#include "address.h"
 #include "task_layout.h"
 #include "x86.h"
 
@@ -28,18 +29,19 @@ constexpr uptr abi_stack_alignment = 16;
 
 void init_task_context(TaskContext& ctx, uptr stack_top, void (*entry)(void*), void* arg) {
     uptr top = stack_top & ~(abi_stack_alignment - 1);
-    auto* stack = reinterpret_cast<u64*>(top);
     // SAFETY: the two words right below top belong to the new task's stack, which is mapped and
     // which nothing runs on yet. The upper one is entry's return address: none, so that the
     // frame record entry's prologue builds below it is {0, 0} and backtraces end there; the
     // lower one is where the first switch_context to ctx returns (task_switch.S).
+    auto* stack = reinterpret_cast<u64*>(top);
     stack[-1] = 0;
-    stack[-2] = reinterpret_cast<uptr>(keel_x86_task_start);
+    stack[-2] = address_of(keel_x86_task_start);
     ctx.words = {};
     ctx.words[slot(TASK_CONTEXT_RSP)] = top - 2 * sizeof(u64);
     ctx.words[slot(TASK_CONTEXT_RBP)] = 0;
-    ctx.words[slot(TASK_CONTEXT_R12)] = reinterpret_cast<uptr>(entry);
-    ctx.words[slot(TASK_CONTEXT_R13)] = reinterpret_cast<uptr>(arg);
+    // keel_x86_task_start calls r12 with r13 as entry(arg): the same pointers, as numbers.
+    ctx.words[slot(TASK_CONTEXT_R12)] = address_of(entry);
+    ctx.words[slot(TASK_CONTEXT_R13)] = address_of(arg);
     // entry starts with interrupts masked (and DF, AC clear) whatever its first switcher had.
     ctx.words[slot(TASK_CONTEXT_RFLAGS)] = rflags_reserved;
 }

@@ -12,6 +12,7 @@
 #include <arch/power.h>
 #include <arch/task.h>
 
+#include "address.h"
 #include "backtrace.h"
 #include "console/console.h"
 #include "mm/kernel_vm.h"
@@ -37,12 +38,15 @@ bool contains(StringView text, StringView needle) {
     return false;
 }
 
-// SAFETY (both): only RFLAGS.AC changes, which at CPL 0 means "SMAP lets user pages through"
-// (CR0.AM's alignment checks apply to CPL 3 only); the stack use is balanced.
+// Only RFLAGS.AC changes, which at CPL 0 means "SMAP lets user pages through" (CR0.AM's
+// alignment checks apply to CPL 3 only); the stack use is balanced.
 void set_ac() {
+    // SAFETY: pushes RFLAGS, sets AC in it and pops it back: one word, balanced, below rsp,
+    // where -mno-red-zone keeps nothing; only RFLAGS.AC and the arithmetic flags ("cc") change.
     asm volatile("pushfq; orq %0, (%%rsp); popfq" : : "i"(rflags_ac) : "memory", "cc");
 }
 void clear_ac() {
+    // SAFETY: as set_ac, clearing AC instead.
     asm volatile("pushfq; andq %0, (%%rsp); popfq" : : "i"(~rflags_ac) : "memory", "cc");
 }
 
@@ -62,9 +66,10 @@ struct FirstSwitch {
     auto* s = static_cast<FirstSwitch*>(arg);
     s->rflags = read_rflags();
     s->arg = arg;
-    s->frame = reinterpret_cast<uptr>(__builtin_frame_address(0));
+    s->frame = address_of(__builtin_frame_address(0));
     // SAFETY: this function's frame record: {caller's RBP, return address}, on this stack.
     s->record_fp = reinterpret_cast<const uptr*>(s->frame)[0];
+    // SAFETY: the record's second word, on the same live frame.
     s->record_ra = reinterpret_cast<const uptr*>(s->frame)[1];
     arch::switch_context(s->task, s->caller);
     panic("x86_task: a finished test context was resumed");
@@ -371,6 +376,8 @@ constinit u64 recursion_stop = ~u64{0};
     for (usize i = 0; i < filler.size(); ++i) {
         filler[i] = depth ^ i;
     }
+    // SAFETY: an empty asm emits no instruction; handing it the filler's address with a
+    // "memory" clobber only makes the compiler keep the stores above (the stack must be used).
     asm volatile("" : : "r"(filler.span().data()) : "memory");
     if (__atomic_load_n(&recursion_stop, __ATOMIC_RELAXED) == depth) {
         return 0; // never: nothing sets it, the guard page is met long before

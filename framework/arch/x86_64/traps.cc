@@ -11,6 +11,7 @@
 #include <arch/power.h>
 #include <arch/smp.h>
 
+#include "address.h"
 #include "backtrace.h"
 #include "console/console.h"
 #include "fault.h"
@@ -169,7 +170,7 @@ namespace {
 } // namespace
 
 void install_idt() {
-    uptr stubs = reinterpret_cast<uptr>(keel_x86_trap_stubs);
+    uptr stubs = address_of(keel_x86_trap_stubs);
     for (usize v = 0; v < idt_vectors; ++v) {
         uptr handler = stubs + v * trap_stub_size;
         idt[v] =
@@ -185,7 +186,7 @@ void install_idt() {
 }
 
 void load_idt() {
-    IdtPointer pointer{static_cast<u16>(sizeof(idt) - 1), reinterpret_cast<u64>(idt.span().data())};
+    IdtPointer pointer{static_cast<u16>(sizeof(idt) - 1), address_of(idt.span().data())};
     // SAFETY: the table is a static in the kernel image that lives forever, and every gate
     // points at a stub in entry.S; the #DF gate's IST slot is set in the TSS (init_cpu_tables
     // runs first). Interrupt gates clear IF: handlers run masked.

@@ -22,6 +22,7 @@
 #include <arch/memory.h>
 #include <arch/paging.h>
 
+#include "address.h"
 #include "mm/cpu_local.h"
 #include "user_layout.h"
 #include "x86.h"
@@ -150,7 +151,7 @@ void enable_user_mode_cpu() {
     wrmsr(msr_efer, rdmsr(msr_efer) | efer_sce);
     // SYSCALL: CS = 0x08, SS = 0x10; SYSRET's base 0x10 (SS 0x1b, CS 0x23), unused so far.
     wrmsr(msr_star, (u64{kernel_data_selector} << 48) | (u64{kernel_code_selector} << 32));
-    wrmsr(msr_lstar, reinterpret_cast<uptr>(&keel_x86_syscall_entry));
+    wrmsr(msr_lstar, address_of(&keel_x86_syscall_entry));
     wrmsr(msr_fmask, fmask);
 }
 
@@ -298,6 +299,9 @@ const UserRegisterWords user_register_words{
 
 bool copy_from_user(Span<u8> to, uptr from) {
     user_access_begin();
+    // SAFETY: the caller checked that [from, from + size) lies in the user half (arch/
+    // user_mode.h), SMAP's window is open for this copy only, and every user access of
+    // keel_x86_copy_user has a fixup: a fault ends the copy with failure, never a crash.
     u64 failed = keel_x86_copy_user(to.data(), reinterpret_cast<const void*>(from), to.size());
     user_access_end();
     return failed == 0;
@@ -305,6 +309,8 @@ bool copy_from_user(Span<u8> to, uptr from) {
 
 bool copy_to_user(uptr to, Span<const u8> from) {
     user_access_begin();
+    // SAFETY: as in copy_from_user: a checked user range, SMAP open for this copy only, and a
+    // fault is fixed up into failure.
     u64 failed = keel_x86_copy_user(reinterpret_cast<void*>(to), from.data(), from.size());
     user_access_end();
     return failed == 0;
@@ -312,6 +318,7 @@ bool copy_to_user(uptr to, Span<const u8> from) {
 
 isize copy_string_from_user(Span<u8> to, uptr from) {
     user_access_begin();
+    // SAFETY: as in copy_from_user; the copy also stops at the NUL or after to.size() bytes.
     isize length =
         keel_x86_copy_user_string(to.data(), reinterpret_cast<const u8*>(from), to.size());
     user_access_end();

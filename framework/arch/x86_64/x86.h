@@ -44,27 +44,31 @@ inline constexpr u16 tss_selector = 0x28;
 // The TSS's interrupt stack table slot that #DF uses (1..7; 0 means "no stack switch").
 inline constexpr u8 ist_double_fault = 1;
 
-// SAFETY (port I/O): the callers own the device at the port they name (COM1, the PIT, port
-// 0x61, isa-debug-exit, the 8259s, the CMOS RTC); an access to an absent device reads all-ones
-// and writes nothing.
-inline u8 inb(u16 port) {
-    u8 value;
-    asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
+// Port I/O of T's width (u8, u16, u32: the operand register al/ax/eax picks the instruction).
+// The callers own the device at the port they name (COM1, the PIT, port 0x61, isa-debug-exit,
+// the 8259s, the CMOS RTC, PCI's 0xcf8/0xcfc); an access to an absent device reads all-ones and
+// writes nothing.
+template <typename T>
+inline T port_in(u16 port) {
+    T value;
+    // SAFETY: IN at CPL 0, where the kernel runs (no I/O permission check applies there), reads
+    // one port into al/ax/eax and touches no memory; what the read does to its device is the
+    // caller's, who owns that device.
+    asm volatile("in %1, %0" : "=a"(value) : "Nd"(port));
     return value;
 }
-inline void outb(u16 port, u8 value) { asm volatile("outb %0, %1" : : "a"(value), "Nd"(port)); }
-inline u16 inw(u16 port) {
-    u16 value;
-    asm volatile("inw %1, %0" : "=a"(value) : "Nd"(port));
-    return value;
+template <typename T>
+inline void port_out(u16 port, T value) {
+    // SAFETY: OUT at CPL 0 writes al/ax/eax to one port and touches no memory; what the write
+    // does to its device is the caller's, who owns that device.
+    asm volatile("out %0, %1" : : "a"(value), "Nd"(port));
 }
-inline void outw(u16 port, u16 value) { asm volatile("outw %0, %1" : : "a"(value), "Nd"(port)); }
-inline u32 inl(u16 port) {
-    u32 value;
-    asm volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
-    return value;
-}
-inline void outl(u16 port, u32 value) { asm volatile("outl %0, %1" : : "a"(value), "Nd"(port)); }
+inline u8 inb(u16 port) { return port_in<u8>(port); }
+inline void outb(u16 port, u8 value) { port_out(port, value); }
+inline u16 inw(u16 port) { return port_in<u16>(port); }
+inline void outw(u16 port, u16 value) { port_out(port, value); }
+inline u32 inl(u16 port) { return port_in<u32>(port); }
+inline void outl(u16 port, u32 value) { port_out(port, value); }
 
 struct CpuidResult {
     u32 eax, ebx, ecx, edx;
@@ -121,10 +125,20 @@ inline u64 read_cr3() {
     asm volatile("mov %%cr3, %0" : "=r"(v));
     return v;
 }
-// SAFETY (writes): the callers keep what is running mapped (paging.cc, cpu_features.cc); the
-// "memory" clobber orders every access before the switch.
-inline void write_cr3(u64 v) { asm volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
-inline void write_cr4(u64 v) { asm volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+// The callers keep what is running mapped across the write (paging.cc, cpu_features.cc,
+// user_mode.cc); the "memory" clobber keeps every access on its side of the switch.
+inline void write_cr3(u64 v) {
+    // SAFETY: MOV to CR3 at CPL 0 loads a new root: callers pass a root whose kernel half maps
+    // the running code, stacks and data as the old one did (kernel_space's root or a user root
+    // sharing its kernel half), so execution carries on; the TLB flush it implies is wanted.
+    asm volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+inline void write_cr4(u64 v) {
+    // SAFETY: MOV to CR4 at CPL 0: callers change only feature bits the CPU reported (PGE,
+    // SMEP, SMAP, PCIDE with CR3's PCID 0, OSFXSR, OSXMMEXCPT, FSGSBASE, OSXSAVE), none of which
+    // changes a translation the running code uses.
+    asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
 
 inline u64 read_rflags() {
     u64 v;

@@ -5,16 +5,25 @@
 
 namespace keel::arch {
 
-// SAFETY (all): fences and compiler barriers touch no memory.
+// Stops the compiler, not the CPU: no access moves across it in the generated code.
+inline void compiler_barrier() {
+    // SAFETY: an empty asm emits no instruction; its "memory" clobber only makes the compiler
+    // assume memory changed, which can cost a reload but never change what the program does.
+    asm volatile("" ::: "memory");
+}
 
 // Memory writes (DMA buffers, rings) are visible to a device before a later MMIO write.
-inline void io_write_fence() { asm volatile("" ::: "memory"); }
+inline void io_write_fence() { compiler_barrier(); }
 // An MMIO read completes before later memory reads (of what the device wrote by DMA).
-inline void io_read_fence() { asm volatile("" ::: "memory"); }
+inline void io_read_fence() { compiler_barrier(); }
 // Ordering between CPU and device in coherent DMA memory: stores before stores, loads before
 // loads, and everything before everything (a store before a later load: mfence).
-inline void dma_write_fence() { asm volatile("" ::: "memory"); }
-inline void dma_read_fence() { asm volatile("" ::: "memory"); }
-inline void dma_full_fence() { asm volatile("mfence" ::: "memory"); }
+inline void dma_write_fence() { compiler_barrier(); }
+inline void dma_read_fence() { compiler_barrier(); }
+inline void dma_full_fence() {
+    // SAFETY: MFENCE only orders this CPU's loads and stores, at any privilege level; it reads
+    // and writes nothing itself, and "memory" stops the compiler moving accesses across it.
+    asm volatile("mfence" ::: "memory");
+}
 
 } // namespace keel::arch
