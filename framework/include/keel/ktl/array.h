@@ -11,14 +11,20 @@ struct Array {
     T elements[N];
 
     constexpr usize size() const { return N; }
-    constexpr T& operator[](usize i) { return span()[i]; }
-    constexpr const T& operator[](usize i) const { return span()[i]; }
-    constexpr Span<T> span() { return Span<T>(elements); }
-    constexpr Span<const T> span() const { return Span<const T>(elements); }
-    constexpr typename Span<T>::Iterator begin() { return span().begin(); }
-    constexpr typename Span<T>::Iterator end() { return span().end(); }
-    constexpr typename Span<const T>::Iterator begin() const { return span().begin(); }
-    constexpr typename Span<const T>::Iterator end() const { return span().end(); }
+    constexpr T& operator[](usize i) [[clang::lifetimebound]] { return span()[i]; }
+    constexpr const T& operator[](usize i) const [[clang::lifetimebound]] { return span()[i]; }
+    constexpr Span<T> span() [[clang::lifetimebound]] { return Span<T>(elements); }
+    constexpr Span<const T> span() const [[clang::lifetimebound]] {
+        return Span<const T>(elements);
+    }
+    constexpr typename Span<T>::Iterator begin() [[clang::lifetimebound]] { return span().begin(); }
+    constexpr typename Span<T>::Iterator end() [[clang::lifetimebound]] { return span().end(); }
+    constexpr typename Span<const T>::Iterator begin() const [[clang::lifetimebound]] {
+        return span().begin();
+    }
+    constexpr typename Span<const T>::Iterator end() const [[clang::lifetimebound]] {
+        return span().end();
+    }
 };
 
 } // namespace keel

@@ -44,14 +44,20 @@ public:
 
     constexpr void clear() { size_ = 0; }
 
-    constexpr T& operator[](usize i) { return span()[i]; }
-    constexpr const T& operator[](usize i) const { return span()[i]; }
-    constexpr Span<T> span() { return storage_.span().first(size_); }
-    constexpr Span<const T> span() const { return storage_.span().first(size_); }
-    constexpr typename Span<T>::Iterator begin() { return span().begin(); }
-    constexpr typename Span<T>::Iterator end() { return span().end(); }
-    constexpr typename Span<const T>::Iterator begin() const { return span().begin(); }
-    constexpr typename Span<const T>::Iterator end() const { return span().end(); }
+    constexpr T& operator[](usize i) [[clang::lifetimebound]] { return span()[i]; }
+    constexpr const T& operator[](usize i) const [[clang::lifetimebound]] { return span()[i]; }
+    constexpr Span<T> span() [[clang::lifetimebound]] { return storage_.span().first(size_); }
+    constexpr Span<const T> span() const [[clang::lifetimebound]] {
+        return storage_.span().first(size_);
+    }
+    constexpr typename Span<T>::Iterator begin() [[clang::lifetimebound]] { return span().begin(); }
+    constexpr typename Span<T>::Iterator end() [[clang::lifetimebound]] { return span().end(); }
+    constexpr typename Span<const T>::Iterator begin() const [[clang::lifetimebound]] {
+        return span().begin();
+    }
+    constexpr typename Span<const T>::Iterator end() const [[clang::lifetimebound]] {
+        return span().end();
+    }
 
 private:
     Array<T, N> storage_{};

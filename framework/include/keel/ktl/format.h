@@ -83,7 +83,9 @@ public:
             }
         }
     }
-    StringView view() const { return StringView(buffer_.span().first(size_)); }
+    StringView view() const [[clang::lifetimebound]] {
+        return StringView(buffer_.span().first(size_));
+    }
     void clear() { size_ = 0; }
 
 private:

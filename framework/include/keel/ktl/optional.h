@@ -57,19 +57,19 @@ public:
     constexpr bool has_value() const { return has_value_; }
     constexpr explicit operator bool() const { return has_value_; }
 
-    constexpr T& value() {
+    constexpr T& value() [[clang::lifetimebound]] {
         KEEL_ASSERT(has_value_);
         return value_;
     }
-    constexpr const T& value() const {
+    constexpr const T& value() const [[clang::lifetimebound]] {
         KEEL_ASSERT(has_value_);
         return value_;
     }
     constexpr T value_or(T fallback) const { return has_value_ ? value_ : fallback; }
-    constexpr T* operator->() { return &value(); }
-    constexpr const T* operator->() const { return &value(); }
-    constexpr T& operator*() { return value(); }
-    constexpr const T& operator*() const { return value(); }
+    constexpr T* operator->() [[clang::lifetimebound]] { return &value(); }
+    constexpr const T* operator->() const [[clang::lifetimebound]] { return &value(); }
+    constexpr T& operator*() [[clang::lifetimebound]] { return value(); }
+    constexpr const T& operator*() const [[clang::lifetimebound]] { return value(); }
 
     constexpr void reset() {
         if (has_value_) {

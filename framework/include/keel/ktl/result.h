@@ -65,8 +65,8 @@ public:
         KEEL_ASSERT(is_error());
         return error_;
     }
-    constexpr T& value() { return value_.value(); }
-    constexpr const T& value() const { return value_.value(); }
+    constexpr T& value() [[clang::lifetimebound]] { return value_.value(); }
+    constexpr const T& value() const [[clang::lifetimebound]] { return value_.value(); }
     constexpr T release_value() { return move(value_.value()); }
     constexpr T value_or(T fallback) const { return ok() ? value_.value() : fallback; }
 

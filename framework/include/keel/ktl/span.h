@@ -1,5 +1,8 @@
 // Span<T>: a bounds-checked view of contiguous objects. The safe subset's replacement for
 // pointer arithmetic and raw-array indexing: every access is checked, every slice is checked.
+// Its constructors are [[clang::lifetimebound]], as are the owners' accessors that hand one out
+// (Array, Vector, String...): a view that outlives a local or temporary owner is a compile error
+// (-Wdangling, -Wreturn-stack-address). A view kept across the owner's growth is not caught.
 #pragma once
 
 #include <keel/ktl/assert.h>
@@ -15,11 +18,12 @@ public:
     constexpr Span() = default;
 
     template <usize N>
-    constexpr Span(T (&array)[N]) : data_(array), size_(N) {} // NOLINT: implicit by design
+    constexpr Span(T (&array)[N] [[clang::lifetimebound]]) : data_(array), size_(N) {} // NOLINT
 
     template <typename U>
         requires(IsSame<const U, T> && !IsSame<U, T>)
-    constexpr Span(Span<U> other) : data_(other.data()), size_(other.size()) {} // NOLINT
+    constexpr Span(Span<U> other [[clang::lifetimebound]]) // NOLINT: implicit by design
+        : data_(other.data()), size_(other.size()) {}
 
     // For the framework only: a span over memory the caller vouches for. Services never see raw
     // pointers, so they cannot call this (the safe-subset gate rejects pointer parameters' use).

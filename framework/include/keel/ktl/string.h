@@ -17,7 +17,7 @@ public:
     }
     Result<String> clone() const { return from(view()); }
 
-    StringView view() const { return StringView(chars_.span()); }
+    StringView view() const [[clang::lifetimebound]] { return StringView(chars_.span()); }
     usize size() const { return chars_.size(); }
     bool empty() const { return chars_.empty(); }
     bool operator==(StringView other) const { return view() == other; }

@@ -14,7 +14,8 @@ public:
     consteval StringView(const char (&literal)[N]) // NOLINT: implicit by design
         : chars_(Span<const char>(literal).first(N - 1)) {}
 
-    constexpr explicit StringView(Span<const char> chars) : chars_(chars) {}
+    constexpr explicit StringView(Span<const char> chars [[clang::lifetimebound]])
+        : chars_(chars) {}
 
     // From a NUL-terminated C string of at most max_len characters (framework use: libfdt and
     // firmware tables hand out C strings).

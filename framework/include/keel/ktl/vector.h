@@ -38,16 +38,20 @@ public:
     usize capacity() const { return capacity_; }
     bool empty() const { return size_ == 0; }
 
-    T& operator[](usize i) { return span()[i]; }
-    const T& operator[](usize i) const { return span()[i]; }
-    T& back() { return span().back(); }
-    const T& back() const { return span().back(); }
-    Span<T> span() { return Span<T>::from_raw(data_, size_); }
-    Span<const T> span() const { return Span<const T>::from_raw(data_, size_); }
-    typename Span<T>::Iterator begin() { return span().begin(); }
-    typename Span<T>::Iterator end() { return span().end(); }
-    typename Span<const T>::Iterator begin() const { return span().begin(); }
-    typename Span<const T>::Iterator end() const { return span().end(); }
+    T& operator[](usize i) [[clang::lifetimebound]] { return span()[i]; }
+    const T& operator[](usize i) const [[clang::lifetimebound]] { return span()[i]; }
+    T& back() [[clang::lifetimebound]] { return span().back(); }
+    const T& back() const [[clang::lifetimebound]] { return span().back(); }
+    Span<T> span() [[clang::lifetimebound]] { return Span<T>::from_raw(data_, size_); }
+    Span<const T> span() const [[clang::lifetimebound]] {
+        return Span<const T>::from_raw(data_, size_);
+    }
+    typename Span<T>::Iterator begin() [[clang::lifetimebound]] { return span().begin(); }
+    typename Span<T>::Iterator end() [[clang::lifetimebound]] { return span().end(); }
+    typename Span<const T>::Iterator begin() const [[clang::lifetimebound]] {
+        return span().begin();
+    }
+    typename Span<const T>::Iterator end() const [[clang::lifetimebound]] { return span().end(); }
 
     // Room for at least count elements without further allocation.
     Result<void> reserve(usize count) {
