@@ -1,8 +1,7 @@
 # The safe subset (docs/ARCHITECTURE.md): services/ and drivers/ compile through
-# scripts/safe-subset.sh (the few lexical rules the AST cannot see, then clang-tidy as errors,
-# then the compiler) and the compiler loads the gate plugin (tools/gate), which checks every
-# translation unit and header after preprocessing, on the AST. The public framework API is
-# force-included first.
+# scripts/safe-subset.sh: the compiler, which loads the gate plugin (tools/gate) to check every
+# translation unit and header after preprocessing, on the AST; then clang-tidy as errors. The
+# public framework API is force-included first; scripts/link-check.sh checks the objects.
 
 # The gate plugin is a host tool: built once for the three kernels, with the host compiler.
 include(ExternalProject)
@@ -34,7 +33,7 @@ function(keel_safe_library name)
     add_dependencies(${name} keel_gate_plugin)
     # A changed rule or configuration checks everything again.
     set_source_files_properties(${ARGN} PROPERTIES OBJECT_DEPENDS
-        "${KEEL_GATE_PLUGIN};${KEEL_GATE_CONFIG}")
+        "${KEEL_GATE_PLUGIN};${KEEL_GATE_CONFIG};${CMAKE_SOURCE_DIR}/scripts/safe-subset.clang-tidy;${CMAKE_SOURCE_DIR}/scripts/safe-subset.sh")
 endfunction()
 
 # Every services/drivers header on its own, so a header no translation unit includes (yet) is
