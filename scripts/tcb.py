@@ -487,6 +487,17 @@ def main():
         listing = ", ".join(f"{os.path.basename(p)} {loc[p]}" for p in image)
         say(f"  {arch:<8} {asm_lines[arch]:>5} ({listing}); ktest helpers {tests}")
 
+    # --- what is trusted at build time ---------------------------------------------------------
+    # Not in any image, but a services author who could change these could switch the checks
+    # off: they are reviewed like the framework (docs/ARCHITECTURE.md, "What is trusted").
+    say()
+    say("trusted at build time (the safe-subset gate), lines of code:")
+    gate_files = [p for p in tree_files("tools/gate") if p.endswith(CXX_SUFFIXES)]
+    gate_loc = sum(count_loc(Source(p, read(p))) for p in gate_files)
+    say(f"  tools/gate (clang plugin, {len(gate_files)} files) {gate_loc}; configuration "
+        "tools/gate/gate.conf, scripts/safe-subset.sh, scripts/safe-subset.clang-tidy, "
+        "scripts/link-check.sh")
+
     # --- the gate corpus ----------------------------------------------------------------------
     gate_ok = True
     gate_text = "gate corpus not run"
