@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # expect-rejected.sh [--accept] BUILD_DIR FILE
 # Compiles FILE exactly as a services/ file is compiled in BUILD_DIR (the command of
-# services/kernel/main.cc from compile_commands.json, through scripts/safe-subset.sh) and
+# services/kernel/main.cc, tests/gate/services-command.sh, through scripts/safe-subset.sh) and
 # passes when the gate rejects it with an error naming the rule given in the file's
 # `// expect-rule: REGEX` line. With --accept, passes when FILE compiles cleanly.
 set -uo pipefail
@@ -10,29 +10,10 @@ accept=0
 build=$1 file=$2
 root=$(cd "$(dirname "$0")/../.." && pwd)
 
-command=$(python3 - "$build/compile_commands.json" "$root/services/kernel/main.cc" <<'PY'
-import json, shlex, sys
-for entry in json.load(open(sys.argv[1])):
-    if entry["file"] == sys.argv[2]:
-        print(entry["command"])
-        break
-PY
-)
-[ -n "$command" ] || { echo "no compile command for services/kernel/main.cc in $build" >&2; exit 1; }
-
 # The same command for FILE: swap the source, discard the object.
-eval "args=($command)"
-out=()
-skip=0
-for a in "${args[@]}"; do
-  if [ $skip = 1 ]; then skip=0; continue; fi
-  case "$a" in
-    -o | -MF | -MT) skip=1; continue ;;
-    -MD) continue ;;
-    "$root/services/kernel/main.cc") out+=("$file") ;;
-    *) out+=("$a") ;;
-  esac
-done
+source "$root/tests/gate/services-command.sh"
+services_command "$build" "$file" || exit 1
+out=("${command[@]}")
 out+=(-o /dev/null)
 tidy=$(grep -m1 '^KEEL_CLANG_TIDY:' "$build/CMakeCache.txt" 2>/dev/null | cut -d= -f2)
 

@@ -11,27 +11,9 @@ source=$root/tests/gate/link_internal_symbol.cc
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-command=$(python3 - "$build/compile_commands.json" "$root/services/kernel/main.cc" <<'PY'
-import json, sys
-for entry in json.load(open(sys.argv[1])):
-    if entry["file"] == sys.argv[2]:
-        print(entry["command"])
-        break
-PY
-)
-[ -n "$command" ] || { echo "no compile command for services/kernel/main.cc in $build" >&2; exit 1; }
-eval "args=($command)"
-out=()
-skip=0
-for a in "${args[@]}"; do
-  if [ $skip = 1 ]; then skip=0; continue; fi
-  case "$a" in
-    -o | -MF | -MT) skip=1; continue ;;
-    -MD) continue ;;
-    "$root/services/kernel/main.cc") out+=("$source") ;;
-    *) out+=("$a") ;;
-  esac
-done
+source "$root/tests/gate/services-command.sh"
+services_command "$build" "$source" || exit 1
+out=("${command[@]}")
 object=$work/link_internal_symbol.o
 "${out[@]}" -fplugin-arg-keel_gate-no-check -o "$object" ||
   { echo "FAIL: the test object did not compile"; exit 1; }
