@@ -11,8 +11,8 @@ set(KEEL_FRAMEWORK_PORTABLE_SOURCES
     framework/boot/device_tree_boot.cc
     framework/boot/phys_reader.cc
     framework/boot/boot_info.cc
-    framework/lib/format.cc
-    framework/lib/errno.cc
+    lib/text/format.cc
+    lib/text/errno_name.cc
     framework/mm/buddy.cc
     framework/mm/page.cc
     framework/dma.cc

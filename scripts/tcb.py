@@ -16,7 +16,8 @@ Counting rules (the header lines of the output repeat them):
   starts with `#` and is not a preprocessor directive (`#include`, `#define`, `#if`, ...).
 * What goes into an image (cmake/Kernel.cmake): the framework is framework/** except
   framework/host/ (the host-test backend), framework/ksyms/ (the first link pass's empty table),
-  the arch folders of the other arches and test code; services/ and drivers/ are counted whole,
+  the arch folders of the other arches and test code; services/, drivers/ and lib/ (checked
+  code the framework itself uses) are counted whole,
   except services/abi/<other arch>/. Counted are C++ (.cc, .h) and assembly (.S, .inc);
   linker scripts, CMake and libfdt (third-party C, fetched at set-up) are not.
 * Test code is a file whose name contains `ktest` (ktests.cc, *_ktests.cc, ktests_*.cc, the
@@ -405,7 +406,7 @@ def main():
 
     # --- lines of code per image ---------------------------------------------------------------
     sources = {}
-    for top in ("framework", "services", "drivers"):
+    for top in ("framework", "services", "drivers", "lib"):
         for path in tree_files(top):
             if path.endswith(CXX_SUFFIXES):
                 sources[path] = Source(path, read(path))
@@ -417,13 +418,14 @@ def main():
     say("  assembly also # comment lines); framework = what the image links (generic code,")
     say("  framework/arch/<arch>/, framework/arch/include; not framework/host/, not test code:")
     say("  files named *ktest* or under framework/ktest/); services/ and drivers/ whole, less")
-    say("  services/abi/<other arch>/; TCB share = framework (C++ and assembly) / all three")
+    say("  services/abi/<other arch>/; lib/ (checked code the framework uses) whole; TCB share =")
+    say("  framework (C++ and assembly) / all four")
     say()
-    say(f"{'image':<9} {'framework C++':>13} {'assembly':>9} {'services':>9} {'drivers':>8} {'TCB share':>10}")
+    say(f"{'image':<9} {'framework C++':>13} {'assembly':>9} {'services':>9} {'drivers':>8} {'lib':>5} {'TCB share':>10}")
     shares = {}
     asm_lines = {}
     for arch in ARCHES:
-        fw_cxx = fw_asm = services = drivers = 0
+        fw_cxx = fw_asm = services = drivers = lib = 0
         for path, n in loc.items():
             if not in_image(path, arch):
                 continue
@@ -435,13 +437,15 @@ def main():
                     fw_cxx += n
             elif top == "services":
                 services += n
+            elif top == "lib":
+                lib += n
             else:
                 drivers += n
         framework = fw_cxx + fw_asm
-        share = 100.0 * framework / (framework + services + drivers)
+        share = 100.0 * framework / (framework + services + drivers + lib)
         shares[arch] = share
         asm_lines[arch] = fw_asm
-        say(f"{arch:<9} {fw_cxx:>13} {fw_asm:>9} {services:>9} {drivers:>8} {share:>9.1f}%")
+        say(f"{arch:<9} {fw_cxx:>13} {fw_asm:>9} {services:>9} {drivers:>8} {lib:>5} {share:>9.1f}%")
 
     # --- unsafe constructs --------------------------------------------------------------------
     say()

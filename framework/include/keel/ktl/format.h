@@ -63,7 +63,11 @@ constexpr FormatArg make_format_arg(const char (&literal)[N]) {
     return arg;
 }
 
+// Defined in checked code (lib/text/format.cc): formatting needs no privilege.
+namespace lib {
 void vformat(FormatSink& sink, StringView fmt, Span<const FormatArg> args);
+} // namespace lib
+using lib::vformat;
 
 template <typename... Args>
 void format(FormatSink& sink, StringView fmt, const Args&... args) {

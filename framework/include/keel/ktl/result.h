@@ -49,7 +49,11 @@ enum class Errno : i32 {
 
 // Enumerators are the Linux names in lower case (the upper-case ones are libc macros on the
 // host); the symbolic name ("EINVAL") is for logs; "E?" for a value not in the table.
+// Defined in checked code (lib/text/errno_name.cc).
+namespace lib {
 StringView errno_name(Errno e);
+} // namespace lib
+using lib::errno_name;
 inline StringView to_string(Errno e) { return errno_name(e); }
 
 template <typename T>

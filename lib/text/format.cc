@@ -1,6 +1,8 @@
+// keel/ktl/format.h's engine: the "{}" placeholders, padding and number conversion. Checked
+// code (lib/: no privilege needed), although the framework's log and panic use it.
 #include <keel/ktl/format.h>
 
-namespace keel {
+namespace keel::lib {
 
 namespace {
 
@@ -152,4 +154,4 @@ void vformat(FormatSink& sink, StringView fmt, Span<const FormatArg> args) {
     flush(fmt.size());
 }
 
-} // namespace keel
+} // namespace keel::lib

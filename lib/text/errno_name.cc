@@ -1,6 +1,7 @@
+// The names of the Errno values (EPERM...), for logs and test messages. Checked code (lib/).
 #include <keel/ktl/result.h>
 
-namespace keel {
+namespace keel::lib {
 
 StringView errno_name(Errno e) {
     switch (e) {
@@ -80,4 +81,4 @@ StringView errno_name(Errno e) {
     return "E?";
 }
 
-} // namespace keel
+} // namespace keel::lib
