@@ -86,7 +86,12 @@ public:
     Checker(ASTContext& context, const Locations& where, Reporter& report)
         : context_(context), where_(where), config_(where.config()), report_(report) {}
 
-    bool shouldVisitTemplateInstantiations() const { return false; }
+    // Instantiations too: in a template's pattern a cast from a dependent type, a call through
+    // a dependent name or a member of a dependent type is not resolved yet (its kind is
+    // CK_Dependent, its callee unknown), so only the instantiation shows what it does. Nodes
+    // keep the location of their pattern: what a services template writes is checked in every
+    // instantiation, what a framework template writes stays trusted.
+    bool shouldVisitTemplateInstantiations() const { return true; }
     bool shouldVisitImplicitCode() const { return false; }
 
     // --- declarations ----------------------------------------------------------------------
@@ -162,6 +167,19 @@ public:
             return true;
         }
         check_volatile(f->getReturnType(), f->getLocation());
+        if (const auto* method = dyn_cast<CXXMethodDecl>(f)) {
+            if (method->getMethodQualifiers().hasRestrict()) {
+                report_.report(f->getLocation(), "no-restrict",
+                               "a __restrict member function promises `this` aliases nothing");
+            }
+            // An override need not repeat [[noreturn]], and a call through the base is compiled
+            // as if it never returned: the code after it (a bounds check) is dropped.
+            if (method->isVirtual() && f->isNoReturn()) {
+                report_.report(f->getLocation(), "no-noreturn-virtual",
+                               "[[noreturn]] on a virtual function is not kept by its "
+                               "overrides, so a call that returns is undefined behaviour");
+            }
+        }
         if (f->isVariadic()) {
             report_.report(f->getLocation(), "no-c-varargs",
                            "C variadic functions are not type safe");
@@ -282,6 +300,22 @@ public:
         return true;
     }
 
+    // A generic lambda's call operator is a template whose instantiations the visitor does not
+    // reach on its own (it walks only the lambda as written).
+    bool TraverseLambdaExpr(LambdaExpr* e, DataRecursionQueue* queue = nullptr) {
+        if (!RecursiveASTVisitor::TraverseLambdaExpr(e, queue)) {
+            return false;
+        }
+        if (FunctionTemplateDecl* generic = e->getDependentCallOperator()) {
+            for (FunctionDecl* instance : generic->specializations()) {
+                if (!TraverseDecl(instance)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     bool VisitExplicitCastExpr(ExplicitCastExpr* e) {
         SourceLocation at = e->getBeginLoc();
         if (where_.trusted(at)) {
@@ -335,6 +369,7 @@ public:
     bool VisitCallExpr(CallExpr* call) {
         SourceLocation at = call->getBeginLoc();
         if (where_.trusted(at)) {
+            check_adl_hijack(call);
             return true;
         }
         const FunctionDecl* callee = call->getDirectCallee();
@@ -420,6 +455,24 @@ public:
 
     // --- types -----------------------------------------------------------------------------
 
+    // The visitor walks a qualified type as its unqualified one (VisitTypeLoc never sees the
+    // qualifiers), so they are checked here.
+    bool TraverseQualifiedTypeLoc(QualifiedTypeLoc tl) {
+        SourceLocation at = tl.getBeginLoc();
+        if (!where_.trusted(at)) {
+            Qualifiers local = tl.getType().getLocalQualifiers();
+            if (local.hasRestrict()) {
+                report_.report(at, "no-restrict",
+                               "__restrict promises the optimizer what no check keeps: passing "
+                               "aliasing pointers is undefined behaviour");
+            }
+            if (local.hasVolatile()) {
+                report_.report(at, "no-volatile", "device registers are reached through IoMem");
+            }
+        }
+        return RecursiveASTVisitor::TraverseQualifiedTypeLoc(tl);
+    }
+
     bool VisitTypeLoc(TypeLoc tl) {
         SourceLocation at = tl.getBeginLoc();
         if (where_.trusted(at)) {
@@ -447,11 +500,6 @@ public:
                 check_attribute(a);
             } else {
                 report_.report(at, "no-attributes", "a type attribute the gate cannot name");
-            }
-        }
-        if (auto qualified = tl.getAs<QualifiedTypeLoc>()) {
-            if (qualified.getType().isVolatileQualified()) {
-                report_.report(at, "no-volatile", "device registers are reached through IoMem");
             }
         }
         return true;
@@ -559,6 +607,35 @@ public:
     }
 
 private:
+    // Framework templates call some functions unqualified (`swap(object_, other.object_)` in
+    // RefPtr); argument-dependent lookup then also finds functions declared next to the
+    // argument's type, so a services file could replace the framework's own helper inside
+    // framework code (a swap that copies breaks RefPtr's reference count). Only the names the
+    // framework means as customization points (gate.conf `adl-hook`, e.g. to_string) may be
+    // found that way.
+    void check_adl_hijack(const CallExpr* call) {
+        if (!call->usesADL()) {
+            return;
+        }
+        const FunctionDecl* callee = call->getDirectCallee();
+        if (callee == nullptr || isa<CXXMethodDecl>(callee) ||
+            !callee->getDeclName().isIdentifier()) {
+            return;
+        }
+        const FunctionDecl* pattern = callee;
+        if (const FunctionTemplateDecl* t = callee->getPrimaryTemplate()) {
+            pattern = t->getTemplatedDecl();
+        }
+        if (where_.trusted(pattern->getLocation()) ||
+            config_.adl_hooks.count(callee->getName().str()) != 0) {
+            return;
+        }
+        report_.report(pattern->getLocation(), "no-adl-hijack",
+                       "framework code calls '" + callee->getName().str() +
+                           "' unqualified, and argument-dependent lookup would call this "
+                           "declaration instead of the framework's");
+    }
+
     static bool is_explicit_instantiation(TemplateSpecializationKind kind) {
         return kind == TSK_ExplicitInstantiationDeclaration ||
                kind == TSK_ExplicitInstantiationDefinition;

@@ -6,6 +6,7 @@
 //   arch-macro NAME        no #if, #ifdef or defined() may test NAME
 //   builtin NAME           checked code may call this compiler builtin
 //   attribute NAME         checked code may write this attribute (its normalized name)
+//   adl-hook NAME          framework code may call checked code's NAME by argument-dependent lookup
 #include "gate.h"
 
 #include <llvm/Support/FileSystem.h>
@@ -60,6 +61,8 @@ bool Config::load(const std::string& path, std::string& error) {
             allowed_builtins.insert(values.begin(), values.end());
         } else if (key == "attribute" && need(1)) {
             allowed_attributes.insert(values.begin(), values.end());
+        } else if (key == "adl-hook" && need(1)) {
+            adl_hooks.insert(values.begin(), values.end());
         } else if (error.empty()) {
             error = path + ":" + std::to_string(number) + ": unknown setting '" + key + "'";
         }

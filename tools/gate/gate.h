@@ -37,6 +37,7 @@ struct Config {
     std::vector<std::string> arch_macros;     // macros no #if may test
     std::set<std::string> allowed_builtins;   // builtins that move no bytes and forge nothing
     std::set<std::string> allowed_attributes; // attributes that place, alias or hide nothing
+    std::set<std::string> adl_hooks;          // names framework code may find by ADL in services
 
     // Reads path; on failure says why in error.
     bool load(const std::string& path, std::string& error);
