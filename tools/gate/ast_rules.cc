@@ -387,6 +387,7 @@ public:
         if (has_annotation(callee, owned_callable)) {
             check_owned_callables(call);
         }
+        check_guarded_result(call, callee);
         OverloadedOperatorKind op = callee->getOverloadedOperator();
         if (op == OO_New || op == OO_Array_New || op == OO_Delete || op == OO_Array_Delete) {
             report_.report(at, "no-raw-allocation", "allocate through the framework (Box, RefPtr)");
@@ -607,6 +608,36 @@ public:
     }
 
 private:
+    // A function that runs a callable under a guard and returns what it returns (Global::with
+    // under its lock, PerCpu::with_local pinned to a CPU; gate.conf `guarded-callable`): a
+    // reference, pointer or view returned from it reaches the guarded value after the guard is
+    // gone. (A reference stored through a capture is not seen here: that needs the framework.)
+    void check_guarded_result(const CallExpr* call, const FunctionDecl* callee) {
+        const FunctionDecl* pattern = callee->getTemplateInstantiationPattern();
+        for (const FunctionDecl* p = pattern; p != nullptr;
+             p = p->getTemplateInstantiationPattern()) {
+            pattern = p;
+        }
+        if (pattern == nullptr) {
+            pattern = callee;
+        }
+        if (config_.guarded_callables.count(pattern->getQualifiedNameAsString()) == 0) {
+            return;
+        }
+        std::string found;
+        llvm::SmallPtrSet<const Type*, 16> seen;
+        if (call->isGLValue()) {
+            found = "a reference";
+        } else if (!pointer_free(call->getType(), seen, found, /*owners_own=*/true)) {
+            found = "'" + found + "'";
+        } else {
+            return;
+        }
+        report_.report(call->getBeginLoc(), "no-escaping-reference",
+                       pattern->getQualifiedNameAsString() + " returns " + found +
+                           " into the guarded value, which outlives the guard");
+    }
+
     // Framework templates call some functions unqualified (`swap(object_, other.object_)` in
     // RefPtr); argument-dependent lookup then also finds functions declared next to the
     // argument's type, so a services file could replace the framework's own helper inside
@@ -824,8 +855,33 @@ private:
         }
     }
 
-    bool pointer_free(QualType t, llvm::SmallPtrSet<const Type*, 16>& seen, std::string& found) {
+    // With owners_own, an owning handle (gate.conf `owning-handle`: RefPtr, Box) counts as
+    // pointer-free (what it points to lives as long as it), and a container that owns its
+    // elements (`owning-container`: Vector) as pointer-free when its element types are.
+    bool pointer_free(QualType t, llvm::SmallPtrSet<const Type*, 16>& seen, std::string& found,
+                      bool owners_own = false) {
         t = t.getCanonicalType();
+        if (owners_own) {
+            const CXXRecordDecl* record = t->getAsCXXRecordDecl();
+            const auto* spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(record);
+            if (record != nullptr) {
+                std::string name = spec != nullptr
+                                       ? spec->getSpecializedTemplate()->getQualifiedNameAsString()
+                                       : record->getQualifiedNameAsString();
+                if (config_.owning_handles.count(name) != 0) {
+                    return true;
+                }
+                if (spec != nullptr && config_.owning_containers.count(name) != 0) {
+                    for (const TemplateArgument& arg : spec->getTemplateArgs().asArray()) {
+                        if (arg.getKind() == TemplateArgument::Type &&
+                            !pointer_free(arg.getAsType(), seen, found, owners_own)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }
+            }
+        }
         if (t->isPointerType() || t->isReferenceType() || t->isMemberPointerType() ||
             t->isNullPtrType() || t->isFunctionType() || t->isBlockPointerType()) {
             found = t.getAsString();
@@ -835,7 +891,7 @@ private:
             return true;
         }
         if (const ArrayType* a = context_.getAsArrayType(t)) {
-            return pointer_free(a->getElementType(), seen, found);
+            return pointer_free(a->getElementType(), seen, found, owners_own);
         }
         const CXXRecordDecl* record = t->getAsCXXRecordDecl();
         if (record == nullptr || !record->hasDefinition()) {
@@ -843,12 +899,12 @@ private:
         }
         record = record->getDefinition();
         for (const CXXBaseSpecifier& base : record->bases()) {
-            if (!pointer_free(base.getType(), seen, found)) {
+            if (!pointer_free(base.getType(), seen, found, owners_own)) {
                 return false;
             }
         }
         for (const FieldDecl* f : record->fields()) {
-            if (!pointer_free(f->getType(), seen, found)) {
+            if (!pointer_free(f->getType(), seen, found, owners_own)) {
                 return false;
             }
         }
