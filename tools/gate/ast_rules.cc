@@ -138,6 +138,18 @@ public:
             report_.report(v->getLocation(), "no-mutable-globals",
                            "state shared by every CPU goes through keel::Global or keel::Atomic");
         }
+        if (v->hasGlobalStorage() && immutable) {
+            // Const is shallow: a const Box, RefPtr or pointer still reaches mutable state that
+            // every CPU shares without a lock.
+            std::string found;
+            llvm::SmallPtrSet<const Type*, 16> seen;
+            if (!deeply_const(v->getType(), seen, found)) {
+                report_.report(v->getLocation(), "no-mutable-globals",
+                               "this constant reaches mutable state through '" + found +
+                                   "'; state shared by every CPU goes through keel::Global or "
+                                   "keel::Atomic");
+            }
+        }
         return true;
     }
 
@@ -905,6 +917,53 @@ private:
         }
         for (const FieldDecl* f : record->fields()) {
             if (!pointer_free(f->getType(), seen, found, owners_own)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // A constant's type reaches nothing mutable: every pointer or reference in it (its fields,
+    // its bases, what those point to) is to const, except through the framework's types for
+    // shared state (gate.conf `shared-state`: Global, Atomic, ...), which guard their own.
+    bool deeply_const(QualType t, llvm::SmallPtrSet<const Type*, 16>& seen, std::string& found) {
+        t = t.getCanonicalType();
+        if (t->isPointerType() || t->isReferenceType()) {
+            QualType pointee = t->getPointeeType();
+            if (pointee->isFunctionType()) {
+                return true;
+            }
+            if (!pointee.isConstQualified()) {
+                found = t.getAsString();
+                return false;
+            }
+            return deeply_const(pointee, seen, found);
+        }
+        if (!seen.insert(t.getTypePtr()).second) {
+            return true;
+        }
+        if (const ArrayType* a = context_.getAsArrayType(t)) {
+            return deeply_const(a->getElementType(), seen, found);
+        }
+        const CXXRecordDecl* record = t->getAsCXXRecordDecl();
+        if (record == nullptr || !record->hasDefinition()) {
+            return true;
+        }
+        const auto* spec = dyn_cast<ClassTemplateSpecializationDecl>(record);
+        std::string name = spec != nullptr
+                               ? spec->getSpecializedTemplate()->getQualifiedNameAsString()
+                               : record->getQualifiedNameAsString();
+        if (config_.shared_state.count(name) != 0) {
+            return true;
+        }
+        record = record->getDefinition();
+        for (const CXXBaseSpecifier& base : record->bases()) {
+            if (!deeply_const(base.getType(), seen, found)) {
+                return false;
+            }
+        }
+        for (const FieldDecl* f : record->fields()) {
+            if (!deeply_const(f->getType(), seen, found)) {
                 return false;
             }
         }

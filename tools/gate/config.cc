@@ -9,6 +9,7 @@
 //   guarded-callable NAME  its callable's result may hold no reference, pointer or view
 //   owning-handle NAME     a class template that owns what it points to (RefPtr, Box)
 //   owning-container NAME  a class template that owns its elements (Vector)
+//   shared-state NAME      a constant of this type may reach mutable state (it guards it)
 //   adl-hook NAME          framework code may call checked code's NAME by argument-dependent lookup
 #include "gate.h"
 
@@ -70,6 +71,8 @@ bool Config::load(const std::string& path, std::string& error) {
             owning_handles.insert(values.begin(), values.end());
         } else if (key == "owning-container" && need(1)) {
             owning_containers.insert(values.begin(), values.end());
+        } else if (key == "shared-state" && need(1)) {
+            shared_state.insert(values.begin(), values.end());
         } else if (key == "adl-hook" && need(1)) {
             adl_hooks.insert(values.begin(), values.end());
         } else if (error.empty()) {

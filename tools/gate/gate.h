@@ -41,6 +41,7 @@ struct Config {
     std::set<std::string> guarded_callables;  // run a callable under a guard, return its result
     std::set<std::string> owning_handles;     // own what they point to (RefPtr, Box)
     std::set<std::string> owning_containers;  // own their elements (Vector)
+    std::set<std::string> shared_state;       // types that guard their own shared state (Global)
 
     // Reads path; on failure says why in error.
     bool load(const std::string& path, std::string& error);
