@@ -534,23 +534,52 @@ public:
         return RecursiveASTVisitor::TraverseNestedNameSpecifierLoc(nns);
     }
 
-    // A capture that reaches outside the callable: by reference, `this`, or a pointer or
-    // reference copied in (`[p = &local]`). Views (Span, StringView) are not seen here.
-    static bool refers_to_frame(const LambdaCapture& capture) {
-        if (capture.getCaptureKind() == LCK_ByRef || capture.getCaptureKind() == LCK_This ||
-            capture.getCaptureKind() == LCK_StarThis) {
-            return capture.getCaptureKind() != LCK_StarThis;
+    // A capture that reaches outside the callable: by reference, `this`, or a copy of
+    // something that points (a pointer or reference copied in, `[p = &local]`, or a view,
+    // `[s = local.span()]`). Owning handles (RefPtr, Box) and owning containers are owned state.
+    bool refers_to_frame(const LambdaCapture& capture) {
+        if (capture.getCaptureKind() == LCK_ByRef || capture.getCaptureKind() == LCK_This) {
+            return true;
+        }
+        if (capture.getCaptureKind() == LCK_StarThis) {
+            return !owned_state(capture.getCapturedVar() != nullptr
+                                    ? capture.getCapturedVar()->getType()
+                                    : QualType());
         }
         if (capture.capturesVariable()) {
-            QualType t = capture.getCapturedVar()->getType();
-            return t->isPointerType() || t->isReferenceType() || t->isMemberPointerType();
+            return !owned_state(capture.getCapturedVar()->getType());
+        }
+        return false;
+    }
+
+    bool owned_state(QualType t) {
+        if (t.isNull()) {
+            return true;
+        }
+        if (t->isReferenceType()) {
+            return false;
+        }
+        std::string found;
+        llvm::SmallPtrSet<const Type*, 16> seen;
+        return pointer_free(t, seen, found, /*owners_own=*/true);
+    }
+
+    static bool is_callable_object(const CXXRecordDecl* record) {
+        if (record == nullptr || !record->hasDefinition()) {
+            return false;
+        }
+        for (const CXXMethodDecl* m : record->getDefinition()->methods()) {
+            if (m->getOverloadedOperator() == OO_Call) {
+                return true;
+            }
         }
         return false;
     }
 
     // A function that keeps its callable beyond the call (spawn: a task runs it later) must not
-    // get a lambda that refers to the caller's frame: capturing by reference, or `this`, would
-    // let the task write a dead frame. Owned state is captured by value (moved in).
+    // get a callable that refers to the caller's frame: capturing by reference, `this`, a
+    // pointer or a view would let the task write a dead frame. Owned state is captured by value
+    // (moved in); a callable object other than a lambda must itself be owned state.
     void check_owned_callables(const CallExpr* call) {
         for (const Expr* arg : call->arguments()) {
             const Expr* e = arg->IgnoreImplicit();
@@ -560,7 +589,9 @@ public:
                 } else if (const auto* b = dyn_cast<CXXBindTemporaryExpr>(e)) {
                     e = b->getSubExpr()->IgnoreImplicit();
                 } else if (const auto* c = dyn_cast<CXXConstructExpr>(e);
-                           c != nullptr && c->getNumArgs() == 1) {
+                           c != nullptr && c->getNumArgs() == 1 &&
+                           c->getType()->getAsCXXRecordDecl() != nullptr &&
+                           c->getType()->getAsCXXRecordDecl()->isLambda()) {
                     e = c->getArg(0)->IgnoreImplicit();
                 } else {
                     break;
@@ -573,24 +604,30 @@ public:
                                                                             : lambda->getBeginLoc();
                         report_.report(at, "no-reference-capture",
                                        "this callable outlives the call: capture owned state by "
-                                       "value, not the caller's frame by reference");
+                                       "value, not the caller's frame by reference or a view");
                     }
                 }
-            } else if (e->isGLValue() || e->getType()->isPointerType()) {
-                // A named callable object passed on: it is copied or moved, but say so only
-                // when it is itself a lambda with reference captures.
-                if (const CXXRecordDecl* record = e->getType()->getAsCXXRecordDecl()) {
-                    if (record->isLambda()) {
-                        for (const LambdaCapture& capture : record->captures()) {
-                            if (refers_to_frame(capture)) {
-                                report_.report(arg->getBeginLoc(), "no-reference-capture",
-                                               "this callable outlives the call and captures "
-                                               "by reference");
-                                break;
-                            }
-                        }
+                continue;
+            }
+            const CXXRecordDecl* record = e->getType()->getAsCXXRecordDecl();
+            if (record != nullptr && record->isLambda()) {
+                // A named lambda passed on: it is copied or moved.
+                for (const LambdaCapture& capture : record->captures()) {
+                    if (refers_to_frame(capture)) {
+                        report_.report(arg->getBeginLoc(), "no-reference-capture",
+                                       "this callable outlives the call and captures by "
+                                       "reference or a view");
+                        break;
                     }
                 }
+            } else if (is_callable_object(record) && !owned_state(e->getType())) {
+                report_.report(arg->getBeginLoc(), "no-reference-capture",
+                               "this callable object outlives the call and holds a pointer, "
+                               "reference or view");
+            } else if (e->getType()->isPointerType() &&
+                       !e->getType()->getPointeeType()->isFunctionType()) {
+                report_.report(arg->getBeginLoc(), "no-reference-capture",
+                               "a pointer to a callable outlives the call");
             }
         }
     }
