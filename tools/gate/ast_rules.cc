@@ -643,13 +643,16 @@ public:
                     }
                     std::string found;
                     llvm::SmallPtrSet<const Type*, 16> seen;
-                    if (!pointer_free(arg.getAsType(), seen, found)) {
+                    llvm::SmallPtrSet<const Type*, 16> seen_bits;
+                    if (!pointer_free(arg.getAsType(), seen, found) ||
+                        !any_bytes_valid(arg.getAsType(), seen_bits, found)) {
                         SourceLocation at = s->getPointOfInstantiation();
                         report_.report(at.isValid() ? at : s->getLocation(),
                                        "no-pointers-from-user",
                                        t->getName().str() + "<" + arg.getAsType().getAsString() +
                                            ">: user bytes would become '" + found +
-                                           "', a kernel pointer or reference");
+                                           "', a kernel pointer or reference, or a value "
+                                           "not every byte pattern is valid for");
                     }
                 }
             }
@@ -907,6 +910,45 @@ private:
     // With owners_own, an owning handle (gate.conf `owning-handle`: RefPtr, Box) counts as
     // pointer-free (what it points to lives as long as it), and a container that owns its
     // elements (`owning-container`: Vector) as pointer-free when its element types are.
+    // Every byte pattern is a valid value of t: no bool (only 0 and 1 are) and no enum without
+    // a fixed underlying type (only its range is), however deep.
+    bool any_bytes_valid(QualType t, llvm::SmallPtrSet<const Type*, 16>& seen, std::string& found) {
+        t = t.getCanonicalType();
+        if (t->isBooleanType()) {
+            found = "bool";
+            return false;
+        }
+        if (const auto* e = t->getAs<EnumType>()) {
+            if (!e->getDecl()->isFixed()) {
+                found = t.getAsString();
+                return false;
+            }
+            return true;
+        }
+        if (!seen.insert(t.getTypePtr()).second) {
+            return true;
+        }
+        if (const ArrayType* a = context_.getAsArrayType(t)) {
+            return any_bytes_valid(a->getElementType(), seen, found);
+        }
+        const CXXRecordDecl* record = t->getAsCXXRecordDecl();
+        if (record == nullptr || !record->hasDefinition()) {
+            return true;
+        }
+        record = record->getDefinition();
+        for (const CXXBaseSpecifier& base : record->bases()) {
+            if (!any_bytes_valid(base.getType(), seen, found)) {
+                return false;
+            }
+        }
+        for (const FieldDecl* f : record->fields()) {
+            if (!any_bytes_valid(f->getType(), seen, found)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     bool pointer_free(QualType t, llvm::SmallPtrSet<const Type*, 16>& seen, std::string& found,
                       bool owners_own = false) {
         t = t.getCanonicalType();
