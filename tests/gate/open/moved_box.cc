@@ -1,4 +1,4 @@
-// A moved-from Box dereferenced: a null pointer, unchecked.
+// OPEN (see README.md): A moved-from Box dereferenced: a null pointer, unchecked.
 // expect-rule: use-after-move
 namespace keel::gate {
 struct Big {

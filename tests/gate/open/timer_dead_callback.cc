@@ -1,5 +1,5 @@
-// A timer in a Global armed with a stack callback: it fires after the frame is gone.
-// expect-rule: lifetime
+// OPEN (see README.md): A timer in a Global armed with a stack callback: it fires after the frame
+// is gone. expect-rule: lifetime
 #include <keel/global.h>
 namespace keel::gate {
 namespace {
