@@ -86,7 +86,12 @@ public:
     Checker(ASTContext& context, const Locations& where, Reporter& report)
         : context_(context), where_(where), config_(where.config()), report_(report) {}
 
-    bool shouldVisitTemplateInstantiations() const { return false; }
+    // Instantiations too: in a template's pattern a cast from a dependent type, a call through
+    // a dependent name or a member of a dependent type is not resolved yet (its kind is
+    // CK_Dependent, its callee unknown), so only the instantiation shows what it does. Nodes
+    // keep the location of their pattern: what a services template writes is checked in every
+    // instantiation, what a framework template writes stays trusted.
+    bool shouldVisitTemplateInstantiations() const { return true; }
     bool shouldVisitImplicitCode() const { return false; }
 
     // --- declarations ----------------------------------------------------------------------
@@ -133,6 +138,18 @@ public:
             report_.report(v->getLocation(), "no-mutable-globals",
                            "state shared by every CPU goes through keel::Global or keel::Atomic");
         }
+        if (v->hasGlobalStorage() && immutable) {
+            // Const is shallow: a const Box, RefPtr or pointer still reaches mutable state that
+            // every CPU shares without a lock.
+            std::string found;
+            llvm::SmallPtrSet<const Type*, 16> seen;
+            if (!deeply_const(v->getType(), seen, found)) {
+                report_.report(v->getLocation(), "no-mutable-globals",
+                               "this constant reaches mutable state through '" + found +
+                                   "'; state shared by every CPU goes through keel::Global or "
+                                   "keel::Atomic");
+            }
+        }
         return true;
     }
 
@@ -162,6 +179,19 @@ public:
             return true;
         }
         check_volatile(f->getReturnType(), f->getLocation());
+        if (const auto* method = dyn_cast<CXXMethodDecl>(f)) {
+            if (method->getMethodQualifiers().hasRestrict()) {
+                report_.report(f->getLocation(), "no-restrict",
+                               "a __restrict member function promises `this` aliases nothing");
+            }
+            // An override need not repeat [[noreturn]], and a call through the base is compiled
+            // as if it never returned: the code after it (a bounds check) is dropped.
+            if (method->isVirtual() && f->isNoReturn()) {
+                report_.report(f->getLocation(), "no-noreturn-virtual",
+                               "[[noreturn]] on a virtual function is not kept by its "
+                               "overrides, so a call that returns is undefined behaviour");
+            }
+        }
         if (f->isVariadic()) {
             report_.report(f->getLocation(), "no-c-varargs",
                            "C variadic functions are not type safe");
@@ -282,6 +312,22 @@ public:
         return true;
     }
 
+    // A generic lambda's call operator is a template whose instantiations the visitor does not
+    // reach on its own (it walks only the lambda as written).
+    bool TraverseLambdaExpr(LambdaExpr* e, DataRecursionQueue* queue = nullptr) {
+        if (!RecursiveASTVisitor::TraverseLambdaExpr(e, queue)) {
+            return false;
+        }
+        if (FunctionTemplateDecl* generic = e->getDependentCallOperator()) {
+            for (FunctionDecl* instance : generic->specializations()) {
+                if (!TraverseDecl(instance)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     bool VisitExplicitCastExpr(ExplicitCastExpr* e) {
         SourceLocation at = e->getBeginLoc();
         if (where_.trusted(at)) {
@@ -335,6 +381,7 @@ public:
     bool VisitCallExpr(CallExpr* call) {
         SourceLocation at = call->getBeginLoc();
         if (where_.trusted(at)) {
+            check_adl_hijack(call);
             return true;
         }
         const FunctionDecl* callee = call->getDirectCallee();
@@ -352,6 +399,7 @@ public:
         if (has_annotation(callee, owned_callable)) {
             check_owned_callables(call);
         }
+        check_guarded_result(call, callee);
         OverloadedOperatorKind op = callee->getOverloadedOperator();
         if (op == OO_New || op == OO_Array_New || op == OO_Delete || op == OO_Array_Delete) {
             report_.report(at, "no-raw-allocation", "allocate through the framework (Box, RefPtr)");
@@ -420,6 +468,24 @@ public:
 
     // --- types -----------------------------------------------------------------------------
 
+    // The visitor walks a qualified type as its unqualified one (VisitTypeLoc never sees the
+    // qualifiers), so they are checked here.
+    bool TraverseQualifiedTypeLoc(QualifiedTypeLoc tl) {
+        SourceLocation at = tl.getBeginLoc();
+        if (!where_.trusted(at)) {
+            Qualifiers local = tl.getType().getLocalQualifiers();
+            if (local.hasRestrict()) {
+                report_.report(at, "no-restrict",
+                               "__restrict promises the optimizer what no check keeps: passing "
+                               "aliasing pointers is undefined behaviour");
+            }
+            if (local.hasVolatile()) {
+                report_.report(at, "no-volatile", "device registers are reached through IoMem");
+            }
+        }
+        return RecursiveASTVisitor::TraverseQualifiedTypeLoc(tl);
+    }
+
     bool VisitTypeLoc(TypeLoc tl) {
         SourceLocation at = tl.getBeginLoc();
         if (where_.trusted(at)) {
@@ -449,11 +515,6 @@ public:
                 report_.report(at, "no-attributes", "a type attribute the gate cannot name");
             }
         }
-        if (auto qualified = tl.getAs<QualifiedTypeLoc>()) {
-            if (qualified.getType().isVolatileQualified()) {
-                report_.report(at, "no-volatile", "device registers are reached through IoMem");
-            }
-        }
         return true;
     }
 
@@ -473,23 +534,52 @@ public:
         return RecursiveASTVisitor::TraverseNestedNameSpecifierLoc(nns);
     }
 
-    // A capture that reaches outside the callable: by reference, `this`, or a pointer or
-    // reference copied in (`[p = &local]`). Views (Span, StringView) are not seen here.
-    static bool refers_to_frame(const LambdaCapture& capture) {
-        if (capture.getCaptureKind() == LCK_ByRef || capture.getCaptureKind() == LCK_This ||
-            capture.getCaptureKind() == LCK_StarThis) {
-            return capture.getCaptureKind() != LCK_StarThis;
+    // A capture that reaches outside the callable: by reference, `this`, or a copy of
+    // something that points (a pointer or reference copied in, `[p = &local]`, or a view,
+    // `[s = local.span()]`). Owning handles (RefPtr, Box) and owning containers are owned state.
+    bool refers_to_frame(const LambdaCapture& capture) {
+        if (capture.getCaptureKind() == LCK_ByRef || capture.getCaptureKind() == LCK_This) {
+            return true;
+        }
+        if (capture.getCaptureKind() == LCK_StarThis) {
+            return !owned_state(capture.getCapturedVar() != nullptr
+                                    ? capture.getCapturedVar()->getType()
+                                    : QualType());
         }
         if (capture.capturesVariable()) {
-            QualType t = capture.getCapturedVar()->getType();
-            return t->isPointerType() || t->isReferenceType() || t->isMemberPointerType();
+            return !owned_state(capture.getCapturedVar()->getType());
+        }
+        return false;
+    }
+
+    bool owned_state(QualType t) {
+        if (t.isNull()) {
+            return true;
+        }
+        if (t->isReferenceType()) {
+            return false;
+        }
+        std::string found;
+        llvm::SmallPtrSet<const Type*, 16> seen;
+        return pointer_free(t, seen, found, /*owners_own=*/true);
+    }
+
+    static bool is_callable_object(const CXXRecordDecl* record) {
+        if (record == nullptr || !record->hasDefinition()) {
+            return false;
+        }
+        for (const CXXMethodDecl* m : record->getDefinition()->methods()) {
+            if (m->getOverloadedOperator() == OO_Call) {
+                return true;
+            }
         }
         return false;
     }
 
     // A function that keeps its callable beyond the call (spawn: a task runs it later) must not
-    // get a lambda that refers to the caller's frame: capturing by reference, or `this`, would
-    // let the task write a dead frame. Owned state is captured by value (moved in).
+    // get a callable that refers to the caller's frame: capturing by reference, `this`, a
+    // pointer or a view would let the task write a dead frame. Owned state is captured by value
+    // (moved in); a callable object other than a lambda must itself be owned state.
     void check_owned_callables(const CallExpr* call) {
         for (const Expr* arg : call->arguments()) {
             const Expr* e = arg->IgnoreImplicit();
@@ -499,7 +589,9 @@ public:
                 } else if (const auto* b = dyn_cast<CXXBindTemporaryExpr>(e)) {
                     e = b->getSubExpr()->IgnoreImplicit();
                 } else if (const auto* c = dyn_cast<CXXConstructExpr>(e);
-                           c != nullptr && c->getNumArgs() == 1) {
+                           c != nullptr && c->getNumArgs() == 1 &&
+                           c->getType()->getAsCXXRecordDecl() != nullptr &&
+                           c->getType()->getAsCXXRecordDecl()->isLambda()) {
                     e = c->getArg(0)->IgnoreImplicit();
                 } else {
                     break;
@@ -512,24 +604,30 @@ public:
                                                                             : lambda->getBeginLoc();
                         report_.report(at, "no-reference-capture",
                                        "this callable outlives the call: capture owned state by "
-                                       "value, not the caller's frame by reference");
+                                       "value, not the caller's frame by reference or a view");
                     }
                 }
-            } else if (e->isGLValue() || e->getType()->isPointerType()) {
-                // A named callable object passed on: it is copied or moved, but say so only
-                // when it is itself a lambda with reference captures.
-                if (const CXXRecordDecl* record = e->getType()->getAsCXXRecordDecl()) {
-                    if (record->isLambda()) {
-                        for (const LambdaCapture& capture : record->captures()) {
-                            if (refers_to_frame(capture)) {
-                                report_.report(arg->getBeginLoc(), "no-reference-capture",
-                                               "this callable outlives the call and captures "
-                                               "by reference");
-                                break;
-                            }
-                        }
+                continue;
+            }
+            const CXXRecordDecl* record = e->getType()->getAsCXXRecordDecl();
+            if (record != nullptr && record->isLambda()) {
+                // A named lambda passed on: it is copied or moved.
+                for (const LambdaCapture& capture : record->captures()) {
+                    if (refers_to_frame(capture)) {
+                        report_.report(arg->getBeginLoc(), "no-reference-capture",
+                                       "this callable outlives the call and captures by "
+                                       "reference or a view");
+                        break;
                     }
                 }
+            } else if (is_callable_object(record) && !owned_state(e->getType())) {
+                report_.report(arg->getBeginLoc(), "no-reference-capture",
+                               "this callable object outlives the call and holds a pointer, "
+                               "reference or view");
+            } else if (e->getType()->isPointerType() &&
+                       !e->getType()->getPointeeType()->isFunctionType()) {
+                report_.report(arg->getBeginLoc(), "no-reference-capture",
+                               "a pointer to a callable outlives the call");
             }
         }
     }
@@ -545,13 +643,16 @@ public:
                     }
                     std::string found;
                     llvm::SmallPtrSet<const Type*, 16> seen;
-                    if (!pointer_free(arg.getAsType(), seen, found)) {
+                    llvm::SmallPtrSet<const Type*, 16> seen_bits;
+                    if (!pointer_free(arg.getAsType(), seen, found) ||
+                        !any_bytes_valid(arg.getAsType(), seen_bits, found)) {
                         SourceLocation at = s->getPointOfInstantiation();
                         report_.report(at.isValid() ? at : s->getLocation(),
                                        "no-pointers-from-user",
                                        t->getName().str() + "<" + arg.getAsType().getAsString() +
                                            ">: user bytes would become '" + found +
-                                           "', a kernel pointer or reference");
+                                           "', a kernel pointer or reference, or a value "
+                                           "not every byte pattern is valid for");
                     }
                 }
             }
@@ -559,6 +660,65 @@ public:
     }
 
 private:
+    // A function that runs a callable under a guard and returns what it returns (Global::with
+    // under its lock, PerCpu::with_local pinned to a CPU; gate.conf `guarded-callable`): a
+    // reference, pointer or view returned from it reaches the guarded value after the guard is
+    // gone. (A reference stored through a capture is not seen here: that needs the framework.)
+    void check_guarded_result(const CallExpr* call, const FunctionDecl* callee) {
+        const FunctionDecl* pattern = callee->getTemplateInstantiationPattern();
+        for (const FunctionDecl* p = pattern; p != nullptr;
+             p = p->getTemplateInstantiationPattern()) {
+            pattern = p;
+        }
+        if (pattern == nullptr) {
+            pattern = callee;
+        }
+        if (config_.guarded_callables.count(pattern->getQualifiedNameAsString()) == 0) {
+            return;
+        }
+        std::string found;
+        llvm::SmallPtrSet<const Type*, 16> seen;
+        if (call->isGLValue()) {
+            found = "a reference";
+        } else if (!pointer_free(call->getType(), seen, found, /*owners_own=*/true)) {
+            found = "'" + found + "'";
+        } else {
+            return;
+        }
+        report_.report(call->getBeginLoc(), "no-escaping-reference",
+                       pattern->getQualifiedNameAsString() + " returns " + found +
+                           " into the guarded value, which outlives the guard");
+    }
+
+    // Framework templates call some functions unqualified (`swap(object_, other.object_)` in
+    // RefPtr); argument-dependent lookup then also finds functions declared next to the
+    // argument's type, so a services file could replace the framework's own helper inside
+    // framework code (a swap that copies breaks RefPtr's reference count). Only the names the
+    // framework means as customization points (gate.conf `adl-hook`, e.g. to_string) may be
+    // found that way.
+    void check_adl_hijack(const CallExpr* call) {
+        if (!call->usesADL()) {
+            return;
+        }
+        const FunctionDecl* callee = call->getDirectCallee();
+        if (callee == nullptr || isa<CXXMethodDecl>(callee) ||
+            !callee->getDeclName().isIdentifier()) {
+            return;
+        }
+        const FunctionDecl* pattern = callee;
+        if (const FunctionTemplateDecl* t = callee->getPrimaryTemplate()) {
+            pattern = t->getTemplatedDecl();
+        }
+        if (where_.trusted(pattern->getLocation()) ||
+            config_.adl_hooks.count(callee->getName().str()) != 0) {
+            return;
+        }
+        report_.report(pattern->getLocation(), "no-adl-hijack",
+                       "framework code calls '" + callee->getName().str() +
+                           "' unqualified, and argument-dependent lookup would call this "
+                           "declaration instead of the framework's");
+    }
+
     static bool is_explicit_instantiation(TemplateSpecializationKind kind) {
         return kind == TSK_ExplicitInstantiationDeclaration ||
                kind == TSK_ExplicitInstantiationDefinition;
@@ -747,8 +907,72 @@ private:
         }
     }
 
-    bool pointer_free(QualType t, llvm::SmallPtrSet<const Type*, 16>& seen, std::string& found) {
+    // With owners_own, an owning handle (gate.conf `owning-handle`: RefPtr, Box) counts as
+    // pointer-free (what it points to lives as long as it), and a container that owns its
+    // elements (`owning-container`: Vector) as pointer-free when its element types are.
+    // Every byte pattern is a valid value of t: no bool (only 0 and 1 are) and no enum without
+    // a fixed underlying type (only its range is), however deep.
+    bool any_bytes_valid(QualType t, llvm::SmallPtrSet<const Type*, 16>& seen, std::string& found) {
         t = t.getCanonicalType();
+        if (t->isBooleanType()) {
+            found = "bool";
+            return false;
+        }
+        if (const auto* e = t->getAs<EnumType>()) {
+            if (!e->getDecl()->isFixed()) {
+                found = t.getAsString();
+                return false;
+            }
+            return true;
+        }
+        if (!seen.insert(t.getTypePtr()).second) {
+            return true;
+        }
+        if (const ArrayType* a = context_.getAsArrayType(t)) {
+            return any_bytes_valid(a->getElementType(), seen, found);
+        }
+        const CXXRecordDecl* record = t->getAsCXXRecordDecl();
+        if (record == nullptr || !record->hasDefinition()) {
+            return true;
+        }
+        record = record->getDefinition();
+        for (const CXXBaseSpecifier& base : record->bases()) {
+            if (!any_bytes_valid(base.getType(), seen, found)) {
+                return false;
+            }
+        }
+        for (const FieldDecl* f : record->fields()) {
+            if (!any_bytes_valid(f->getType(), seen, found)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    bool pointer_free(QualType t, llvm::SmallPtrSet<const Type*, 16>& seen, std::string& found,
+                      bool owners_own = false) {
+        t = t.getCanonicalType();
+        if (owners_own) {
+            const CXXRecordDecl* record = t->getAsCXXRecordDecl();
+            const auto* spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(record);
+            if (record != nullptr) {
+                std::string name = spec != nullptr
+                                       ? spec->getSpecializedTemplate()->getQualifiedNameAsString()
+                                       : record->getQualifiedNameAsString();
+                if (config_.owning_handles.count(name) != 0) {
+                    return true;
+                }
+                if (spec != nullptr && config_.owning_containers.count(name) != 0) {
+                    for (const TemplateArgument& arg : spec->getTemplateArgs().asArray()) {
+                        if (arg.getKind() == TemplateArgument::Type &&
+                            !pointer_free(arg.getAsType(), seen, found, owners_own)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }
+            }
+        }
         if (t->isPointerType() || t->isReferenceType() || t->isMemberPointerType() ||
             t->isNullPtrType() || t->isFunctionType() || t->isBlockPointerType()) {
             found = t.getAsString();
@@ -758,7 +982,7 @@ private:
             return true;
         }
         if (const ArrayType* a = context_.getAsArrayType(t)) {
-            return pointer_free(a->getElementType(), seen, found);
+            return pointer_free(a->getElementType(), seen, found, owners_own);
         }
         const CXXRecordDecl* record = t->getAsCXXRecordDecl();
         if (record == nullptr || !record->hasDefinition()) {
@@ -766,12 +990,59 @@ private:
         }
         record = record->getDefinition();
         for (const CXXBaseSpecifier& base : record->bases()) {
-            if (!pointer_free(base.getType(), seen, found)) {
+            if (!pointer_free(base.getType(), seen, found, owners_own)) {
                 return false;
             }
         }
         for (const FieldDecl* f : record->fields()) {
-            if (!pointer_free(f->getType(), seen, found)) {
+            if (!pointer_free(f->getType(), seen, found, owners_own)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // A constant's type reaches nothing mutable: every pointer or reference in it (its fields,
+    // its bases, what those point to) is to const, except through the framework's types for
+    // shared state (gate.conf `shared-state`: Global, Atomic, ...), which guard their own.
+    bool deeply_const(QualType t, llvm::SmallPtrSet<const Type*, 16>& seen, std::string& found) {
+        t = t.getCanonicalType();
+        if (t->isPointerType() || t->isReferenceType()) {
+            QualType pointee = t->getPointeeType();
+            if (pointee->isFunctionType()) {
+                return true;
+            }
+            if (!pointee.isConstQualified()) {
+                found = t.getAsString();
+                return false;
+            }
+            return deeply_const(pointee, seen, found);
+        }
+        if (!seen.insert(t.getTypePtr()).second) {
+            return true;
+        }
+        if (const ArrayType* a = context_.getAsArrayType(t)) {
+            return deeply_const(a->getElementType(), seen, found);
+        }
+        const CXXRecordDecl* record = t->getAsCXXRecordDecl();
+        if (record == nullptr || !record->hasDefinition()) {
+            return true;
+        }
+        const auto* spec = dyn_cast<ClassTemplateSpecializationDecl>(record);
+        std::string name = spec != nullptr
+                               ? spec->getSpecializedTemplate()->getQualifiedNameAsString()
+                               : record->getQualifiedNameAsString();
+        if (config_.shared_state.count(name) != 0) {
+            return true;
+        }
+        record = record->getDefinition();
+        for (const CXXBaseSpecifier& base : record->bases()) {
+            if (!deeply_const(base.getType(), seen, found)) {
+                return false;
+            }
+        }
+        for (const FieldDecl* f : record->fields()) {
+            if (!deeply_const(f->getType(), seen, found)) {
                 return false;
             }
         }

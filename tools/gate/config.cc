@@ -6,6 +6,11 @@
 //   arch-macro NAME        no #if, #ifdef or defined() may test NAME
 //   builtin NAME           checked code may call this compiler builtin
 //   attribute NAME         checked code may write this attribute (its normalized name)
+//   guarded-callable NAME  its callable's result may hold no reference, pointer or view
+//   owning-handle NAME     a class template that owns what it points to (RefPtr, Box)
+//   owning-container NAME  a class template that owns its elements (Vector)
+//   shared-state NAME      a constant of this type may reach mutable state (it guards it)
+//   adl-hook NAME          framework code may call checked code's NAME by argument-dependent lookup
 #include "gate.h"
 
 #include <llvm/Support/FileSystem.h>
@@ -60,6 +65,16 @@ bool Config::load(const std::string& path, std::string& error) {
             allowed_builtins.insert(values.begin(), values.end());
         } else if (key == "attribute" && need(1)) {
             allowed_attributes.insert(values.begin(), values.end());
+        } else if (key == "guarded-callable" && need(1)) {
+            guarded_callables.insert(values.begin(), values.end());
+        } else if (key == "owning-handle" && need(1)) {
+            owning_handles.insert(values.begin(), values.end());
+        } else if (key == "owning-container" && need(1)) {
+            owning_containers.insert(values.begin(), values.end());
+        } else if (key == "shared-state" && need(1)) {
+            shared_state.insert(values.begin(), values.end());
+        } else if (key == "adl-hook" && need(1)) {
+            adl_hooks.insert(values.begin(), values.end());
         } else if (error.empty()) {
             error = path + ":" + std::to_string(number) + ": unknown setting '" + key + "'";
         }

@@ -37,6 +37,11 @@ struct Config {
     std::vector<std::string> arch_macros;     // macros no #if may test
     std::set<std::string> allowed_builtins;   // builtins that move no bytes and forge nothing
     std::set<std::string> allowed_attributes; // attributes that place, alias or hide nothing
+    std::set<std::string> adl_hooks;          // names framework code may find by ADL in services
+    std::set<std::string> guarded_callables;  // run a callable under a guard, return its result
+    std::set<std::string> owning_handles;     // own what they point to (RefPtr, Box)
+    std::set<std::string> owning_containers;  // own their elements (Vector)
+    std::set<std::string> shared_state;       // types that guard their own shared state (Global)
 
     // Reads path; on failure says why in error.
     bool load(const std::string& path, std::string& error);

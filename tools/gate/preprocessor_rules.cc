@@ -93,14 +93,25 @@ public:
         }
     }
 
-    void Ifdef(SourceLocation at, const Token& name, const MacroDefinition&) override {
+    void Ifdef(SourceLocation at, const Token& name, const MacroDefinition& macro) override {
         check_conditional(at, name.getIdentifierInfo()->getName());
+        check_checked_macro_in_framework(name, macro);
     }
-    void Ifndef(SourceLocation at, const Token& name, const MacroDefinition&) override {
+    void Ifndef(SourceLocation at, const Token& name, const MacroDefinition& macro) override {
         check_conditional(at, name.getIdentifierInfo()->getName());
+        check_checked_macro_in_framework(name, macro);
     }
-    void Defined(const Token& name, const MacroDefinition&, SourceRange range) override {
+    void Defined(const Token& name, const MacroDefinition& macro, SourceRange range) override {
         check_conditional(name.getLocation(), name.getIdentifierInfo()->getName());
+        check_checked_macro_in_framework(name, macro);
+    }
+
+    // A macro checked code defines, expanded (or tested) inside a framework header included
+    // after it: the header's trusted text would say what the services file wants (a
+    // `friend struct DmaAccess;` naming the file's own type, an annotation renamed away).
+    void MacroExpands(const Token& name, const MacroDefinition& macro, SourceRange,
+                      const MacroArgs*) override {
+        check_checked_macro_in_framework(name, macro);
     }
     void If(SourceLocation at, SourceRange condition, ConditionValueKind) override {
         check_condition_text(at, condition);
@@ -158,6 +169,20 @@ public:
     }
 
 private:
+    void check_checked_macro_in_framework(const Token& name, const MacroDefinition& macro) {
+        const MacroInfo* info = macro.getMacroInfo();
+        if (info == nullptr || info->isBuiltinMacro() || !where_.trusted(name.getLocation()) ||
+            where_.trusted(info->getDefinitionLoc())) {
+            return;
+        }
+        std::string word = name.getIdentifierInfo()->getName().str();
+        report_.report(info->getDefinitionLoc(), "no-macro-into-framework",
+                       "'" + word +
+                           "' is defined here and then used by a framework header included "
+                           "later, changing the framework's own code; include framework "
+                           "headers first or rename the macro");
+    }
+
     void check_conditional(SourceLocation at, llvm::StringRef macro) {
         if (where_.trusted(at)) {
             return;
