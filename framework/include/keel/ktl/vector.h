@@ -58,21 +58,8 @@ public:
         if (count <= capacity_) {
             return {};
         }
-        if (count > max_elements) {
-            return Errno::enomem;
-        }
-        void* memory = TRY(detail::heap_allocate(count * sizeof(T), alignof(T)));
-        T* fresh = static_cast<T*>(memory);
-        for (usize i = 0; i < size_; ++i) {
-            // SAFETY: i < size_ <= capacity_ of the old block and < count of the new one.
-            new (slot(fresh, i)) T(move(*slot(data_, i)));
-            slot(data_, i)->~T();
-        }
-        if (data_ != nullptr) {
-            detail::heap_release(data_);
-        }
-        data_ = fresh;
-        capacity_ = count;
+        T* fresh = TRY(allocate(count));
+        adopt(fresh, count);
         return {};
     }
 
@@ -133,13 +120,28 @@ public:
         }
     }
 
-    // Appends copies of every element of from.
+    // Appends copies of every element of from, which may view this vector's own elements
+    // (v.append(v.span())): when the vector must grow, from is copied into the new block before
+    // the old one is moved from and released.
     Result<void> append(Span<const T> from) {
-        TRY(grow_for(size_ + from.size()));
-        for (const T& value : from) {
-            new (slot(data_, size_)) T(value);
-            ++size_;
+        if (from.size() > max_elements - size_) {
+            return Errno::enomem;
         }
+        usize total = size_ + from.size();
+        if (total <= capacity_) {
+            for (const T& value : from) {
+                new (slot(data_, size_)) T(value);
+                ++size_;
+            }
+            return {};
+        }
+        usize capacity = grown_capacity(total);
+        T* fresh = TRY(allocate(capacity));
+        for (usize i = 0; i < from.size(); ++i) {
+            new (slot(fresh, size_ + i)) T(from[i]);
+        }
+        adopt(fresh, capacity);
+        size_ = total;
         return {};
     }
 
@@ -159,12 +161,38 @@ private:
     static T* slot(T* base, usize index) { return base + index; }
 #pragma clang diagnostic pop
 
+    usize grown_capacity(usize count) const {
+        usize doubled = capacity_ < 4 ? 4 : capacity_ * 2;
+        return doubled > count ? doubled : count;
+    }
+
     Result<void> grow_for(usize count) {
         if (count <= capacity_) {
             return {};
         }
-        usize doubled = capacity_ < 4 ? 4 : capacity_ * 2;
-        return reserve(doubled > count ? doubled : count);
+        return reserve(grown_capacity(count));
+    }
+
+    Result<T*> allocate(usize count) {
+        if (count > max_elements) {
+            return Errno::enomem;
+        }
+        void* memory = TRY(detail::heap_allocate(count * sizeof(T), alignof(T)));
+        return static_cast<T*>(memory);
+    }
+
+    // Moves the elements into fresh (room for count) and releases the old block.
+    void adopt(T* fresh, usize count) {
+        for (usize i = 0; i < size_; ++i) {
+            // SAFETY: i < size_ <= capacity_ of the old block and < count of the new one.
+            new (slot(fresh, i)) T(move(*slot(data_, i)));
+            slot(data_, i)->~T();
+        }
+        if (data_ != nullptr) {
+            detail::heap_release(data_);
+        }
+        data_ = fresh;
+        capacity_ = count;
     }
 
     void release() {
