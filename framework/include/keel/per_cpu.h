@@ -45,13 +45,16 @@ public:
         return fn(copies_[pin.cpu()]);
     }
 
-    // Another CPU's copy (cpu < max_cpus: the index is checked).
-    T& on(u32 cpu) { return copies_[cpu]; }
-    const T& on(u32 cpu) const { return copies_[cpu]; }
+    // Another CPU's copy (cpu < max_cpus: the index is checked). Framework only, as is
+    // for_each_online: that CPU may be changing its copy right now, and only the caller knows
+    // whether T is safe to read or write concurrently (atomics, or a lock inside T); safe code
+    // cannot show the compiler that it is, so it reaches its own copy through with_local alone.
+    [[clang::annotate("keel::framework_only")]] T& on(u32 cpu) { return copies_[cpu]; }
+    [[clang::annotate("keel::framework_only")]] const T& on(u32 cpu) const { return copies_[cpu]; }
 
     // fn(cpu, copy) for each online CPU's copy.
     template <typename Fn>
-    void for_each_online(Fn&& fn) {
+    [[clang::annotate("keel::framework_only")]] void for_each_online(Fn&& fn) {
         u32 count = online_cpu_count();
         for (u32 cpu = 0; cpu < count; ++cpu) {
             fn(cpu, copies_[cpu]);
