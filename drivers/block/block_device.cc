@@ -48,7 +48,7 @@ Optional<RefPtr<BlockDevice>> block_device(usize index) {
 
 Optional<RefPtr<BlockDevice>> find_block_device(StringView name) {
     return block_devices.with(
-        [&](Vector<RefPtr<BlockDevice>>& all) -> Optional<RefPtr<BlockDevice>> {
+        [name](Vector<RefPtr<BlockDevice>>& all) -> Optional<RefPtr<BlockDevice>> {
             for (const RefPtr<BlockDevice>& d : all) {
                 if (d->name() == name) {
                     return d;

@@ -366,7 +366,7 @@ Result<void> bind_block(Box<Transport> transport) {
 }
 
 Optional<u64> block_interrupt_count(StringView disk) {
-    return virtio_disks.with([&](Vector<RefPtr<VirtioBlock>>& all) -> Optional<u64> {
+    return virtio_disks.with([disk](Vector<RefPtr<VirtioBlock>>& all) -> Optional<u64> {
         for (RefPtr<VirtioBlock>& d : all) {
             if (d->name() == disk) {
                 return d->transport().interrupt_count();

@@ -1,5 +1,5 @@
-// Summing other CPUs' copies while they change them: PerCpu::for_each_online is the framework's.
-// expect-rule: no-framework-only
+// Summing plain u64 copies while their CPUs change them: for_each_online wants an Atomic T.
+// expect-rule: constraints not satisfied
 namespace keel::gate {
 struct Stats : keel::RefCounted<Stats> {
     keel::PerCpu<u64> hits;

@@ -1,6 +1,6 @@
 // Another CPU's copy of a Vector, written with no pin and no lock (a data race on its storage):
-// PerCpu::on and for_each_online are the framework's.
-// expect-rule: no-framework-only
+// PerCpu::on and for_each_online are only for an Atomic T.
+// expect-rule: constraints not satisfied
 namespace keel::gate {
 struct Stats : keel::RefCounted<Stats> {
     keel::PerCpu<keel::Vector<int>> seen;

@@ -119,19 +119,22 @@ keel::Result<int> use_task_api() {
 
 namespace {
 struct Counters : keel::RefCounted<Counters> {
-    keel::PerCpu<keel::u64> events;
+    keel::PerCpu<keel::Atomic<keel::u64>> events;
 };
 } // namespace
 
 keel::Result<keel::u64> use_per_cpu_api() {
     keel::RefPtr<Counters> counters = TRY(keel::make_ref<Counters>());
     keel::TaskHandle counter = TRY(keel::spawn_on(0, "counter", [counters] {
-        counters->events.with_local([](keel::u64& mine) { ++mine; });
+        counters->events.with_local(
+            [](keel::Atomic<keel::u64>& mine) { mine.fetch_add(1, keel::MemoryOrder::relaxed); });
     }));
     counter.join();
     keel::u64 total = 0;
-    counters->events.for_each_online([&](keel::u32, const keel::u64& n) { total += n; });
-    return total + counters->events.on(0);
+    counters->events.for_each_online([&](keel::u32, keel::Atomic<keel::u64>& n) {
+        total += n.load(keel::MemoryOrder::relaxed);
+    });
+    return total + counters->events.on(0).load(keel::MemoryOrder::relaxed);
 }
 
 // A word shared between CPUs, as a service counts events without a lock.

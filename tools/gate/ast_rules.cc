@@ -537,14 +537,30 @@ public:
     // A capture that reaches outside the callable: by reference, `this`, or a copy of
     // something that points (a pointer or reference copied in, `[p = &local]`, or a view,
     // `[s = local.span()]`). Owning handles (RefPtr, Box) and owning containers are owned state.
-    bool refers_to_frame(const LambdaCapture& capture) {
+    // The class a lambda's `this` points to (for [*this], which copies it).
+    static QualType enclosing_class(const CXXRecordDecl* lambda_class) {
+        if (lambda_class == nullptr) {
+            return {};
+        }
+        // The innermost function or class around the lambda (and the lambdas it is nested in).
+        const Decl* around = lambda_class->getNonClosureContext();
+        if (const auto* method = dyn_cast_or_null<CXXMethodDecl>(around)) {
+            return QualType(method->getParent()->getTypeForDecl(), 0);
+        }
+        if (const auto* record = dyn_cast_or_null<CXXRecordDecl>(around)) {
+            return QualType(record->getTypeForDecl(), 0); // a default member initializer
+        }
+        return {};
+    }
+
+    bool refers_to_frame(const LambdaCapture& capture, const CXXRecordDecl* lambda_class) {
         if (capture.getCaptureKind() == LCK_ByRef || capture.getCaptureKind() == LCK_This) {
             return true;
         }
         if (capture.getCaptureKind() == LCK_StarThis) {
-            return !owned_state(capture.getCapturedVar() != nullptr
-                                    ? capture.getCapturedVar()->getType()
-                                    : QualType());
+            // A copy of the object: owned state only if the object holds no pointer or view.
+            QualType object = enclosing_class(lambda_class);
+            return object.isNull() || !owned_state(object);
         }
         if (capture.capturesVariable()) {
             return !owned_state(capture.getCapturedVar()->getType());
@@ -599,7 +615,7 @@ public:
             }
             if (const auto* lambda = dyn_cast<LambdaExpr>(e)) {
                 for (const LambdaCapture& capture : lambda->captures()) {
-                    if (refers_to_frame(capture)) {
+                    if (refers_to_frame(capture, lambda->getLambdaClass())) {
                         SourceLocation at = capture.getLocation().isValid() ? capture.getLocation()
                                                                             : lambda->getBeginLoc();
                         report_.report(at, "no-reference-capture",
@@ -613,7 +629,7 @@ public:
             if (record != nullptr && record->isLambda()) {
                 // A named lambda passed on: it is copied or moved.
                 for (const LambdaCapture& capture : record->captures()) {
-                    if (refers_to_frame(capture)) {
+                    if (refers_to_frame(capture, record)) {
                         report_.report(arg->getBeginLoc(), "no-reference-capture",
                                        "this callable outlives the call and captures by "
                                        "reference or a view");
@@ -676,6 +692,7 @@ private:
         if (config_.guarded_callables.count(pattern->getQualifiedNameAsString()) == 0) {
             return;
         }
+        check_guarded_captures(call, pattern->getQualifiedNameAsString());
         std::string found;
         llvm::SmallPtrSet<const Type*, 16> seen;
         if (call->isGLValue()) {
@@ -688,6 +705,50 @@ private:
         report_.report(call->getBeginLoc(), "no-escaping-reference",
                        pattern->getQualifiedNameAsString() + " returns " + found +
                            " into the guarded value, which outlives the guard");
+    }
+
+    // The other way out of a guarded callable: storing the guarded value's address, or a view
+    // of it, in a variable the lambda captured by reference (`[&p](T& v) { p = &v; }`), or in a
+    // member through `this`. So a lambda given to a guarded callable captures by reference only
+    // what holds no pointer, reference or view (counters, results, owning handles), and `this`
+    // only of a class that holds none either. Views it only reads are captured by value.
+    void check_guarded_captures(const CallExpr* call, const std::string& callee) {
+        for (const Expr* arg : call->arguments()) {
+            const Expr* e = arg->IgnoreImplicit();
+            while (true) {
+                if (const auto* m = dyn_cast<MaterializeTemporaryExpr>(e)) {
+                    e = m->getSubExpr()->IgnoreImplicit();
+                } else if (const auto* b = dyn_cast<CXXBindTemporaryExpr>(e)) {
+                    e = b->getSubExpr()->IgnoreImplicit();
+                } else {
+                    break;
+                }
+            }
+            const auto* lambda = dyn_cast<LambdaExpr>(e);
+            if (lambda == nullptr) {
+                continue;
+            }
+            for (const LambdaCapture& capture : lambda->captures()) {
+                QualType held;
+                if (capture.getCaptureKind() == LCK_This) {
+                    held = enclosing_class(lambda->getLambdaClass());
+                } else if (capture.getCaptureKind() == LCK_ByRef && capture.capturesVariable()) {
+                    held = capture.getCapturedVar()->getType().getNonReferenceType();
+                } else {
+                    continue;
+                }
+                if (held.isNull() || owned_state(held)) {
+                    continue;
+                }
+                SourceLocation at =
+                    capture.getLocation().isValid() ? capture.getLocation() : lambda->getBeginLoc();
+                report_.report(at, "no-escaping-reference",
+                               "the callable given to " + callee + " captures '" +
+                                   held.getAsString() +
+                                   "' by reference: the guarded value's address could be kept "
+                                   "there past the guard (capture views by value)");
+            }
+        }
     }
 
     // Framework templates call some functions unqualified (`swap(object_, other.object_)` in

@@ -1,11 +1,13 @@
 // Per-CPU variables: one copy of T for each CPU, so that each CPU works on its own without a
 // lock. A task reaches its CPU's copy only inside with_local(), which keeps it on that CPU (with
 // interrupts masked, so neither preemption nor an interrupt handler on the same CPU can interleave
-// with it); keep the function short. Another CPU's copy is there to be summed up or inspected:
-// the caller decides what synchronization that needs (atomics, or a lock inside T).
+// with it); keep the function short. Another CPU's copy can be summed up or inspected when T is
+// an Atomic (on, for_each_online); for other T only the framework may, as it alone can say what
+// makes that safe.
 #pragma once
 
 #include <keel/ktl/array.h>
+#include <keel/ktl/atomic.h>
 #include <keel/ktl/utility.h>
 
 namespace keel {
@@ -45,16 +47,26 @@ public:
         return fn(copies_[pin.cpu()]);
     }
 
-    // Another CPU's copy (cpu < max_cpus: the index is checked). Framework only, as is
-    // for_each_online: that CPU may be changing its copy right now, and only the caller knows
-    // whether T is safe to read or write concurrently (atomics, or a lock inside T); safe code
-    // cannot show the compiler that it is, so it reaches its own copy through with_local alone.
-    [[clang::annotate("keel::framework_only")]] T& on(u32 cpu) { return copies_[cpu]; }
-    [[clang::annotate("keel::framework_only")]] const T& on(u32 cpu) const { return copies_[cpu]; }
-
-    // fn(cpu, copy) for each online CPU's copy.
+    // Another CPU's copy (cpu < max_cpus: the index is checked), and fn(cpu, copy) for each
+    // online CPU's: that CPU may be changing its copy right now, so these are there only for a
+    // T that is safe to share (an Atomic: per-CPU statistics summed up). For any other T the
+    // framework alone decides what makes it safe (all writers stopped, a lock inside T).
+    T& on(u32 cpu)
+        requires IsAtomic<T>
+    {
+        return copies_[cpu];
+    }
     template <typename Fn>
-    [[clang::annotate("keel::framework_only")]] void for_each_online(Fn&& fn) {
+        requires IsAtomic<T>
+    void for_each_online(Fn&& fn) {
+        for_each_online_unsynchronized(forward<Fn>(fn));
+    }
+
+    [[clang::annotate("keel::framework_only")]] T& on_unsynchronized(u32 cpu) {
+        return copies_[cpu];
+    }
+    template <typename Fn>
+    [[clang::annotate("keel::framework_only")]] void for_each_online_unsynchronized(Fn&& fn) {
         u32 count = online_cpu_count();
         for (u32 cpu = 0; cpu < count; ++cpu) {
             fn(cpu, copies_[cpu]);

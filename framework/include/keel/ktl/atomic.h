@@ -69,4 +69,10 @@ private:
     T value_{};
 };
 
+// Whether T is an Atomic: what another CPU may read and write while this one does (PerCpu::on).
+template <typename T>
+inline constexpr bool IsAtomic = false;
+template <typename U>
+inline constexpr bool IsAtomic<Atomic<U>> = true;
+
 } // namespace keel

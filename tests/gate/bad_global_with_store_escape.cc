@@ -1,4 +1,4 @@
-// OPEN (see README.md): the guarded Vector's address stored through a capture, used unlocked.
+// The guarded Vector's address stored through a by-reference capture, used unlocked.
 // expect-rule: no-escaping-reference
 #include <keel/global.h>
 namespace keel::gate {
