@@ -4,6 +4,7 @@
 #include <keel/ktl/assert.h>
 
 #include "mm/frames.h"
+#include "private/framework_key.h"
 
 namespace keel {
 
@@ -145,6 +146,20 @@ void Segment::zero() {
     if (pages_ > 0) {
         mm::zero_pages(pfn_, pages_);
     }
+}
+
+} // namespace keel
+
+namespace keel {
+
+Frame::Frame(FrameworkKey, u64 pfn) : pfn_(pfn) {}
+u64 Frame::pfn(FrameworkKey) const { return pfn_; }
+
+Segment::Segment(FrameworkKey, u64 pfn, usize pages) : pfn_(pfn), pages_(pages) {}
+u64 Segment::pfn(FrameworkKey) const { return pfn_; }
+u64 Segment::release(FrameworkKey) {
+    pages_ = 0;
+    return pfn_;
 }
 
 } // namespace keel

@@ -1,8 +1,17 @@
 // Fallible heap ownership, the only way services and drivers allocate: Box<T> owns one object,
 // RefPtr<T> shares one (T derives from RefCounted<T>). make_box/make_ref return ENOMEM instead
 // of throwing; the kernel has no global operator new, so `new T` does not even link.
+//
+// Handles are checked on use: dereferencing an empty one (moved from) panics instead of reading
+// through null. The raw constructors (adopting a pointer) are private and no free function is a
+// friend: make_box/make_ref go through the public static make(), which only ever adopts memory
+// it has just allocated, so specializing make_box or make_ref gains a services file nothing. The
+// friendships left are between specializations of the class templates defined here (Box<U> for
+// the upcasting move); a file cannot redefine them, and specializing a framework template is
+// rejected by the safe-subset gate.
 #pragma once
 
+#include <keel/ktl/assert.h>
 #include <keel/ktl/result.h>
 #include <keel/ktl/utility.h>
 
@@ -33,22 +42,34 @@ public:
     Box& operator=(const Box&) = delete;
     ~Box() { reset(); }
 
-    T* operator->() const { return object_; }
-    T& operator*() const { return *object_; }
+    // A new T from args in fresh heap memory: ENOMEM when there is none (what make_box calls).
+    template <typename... Args>
+    static Result<Box> make(Args&&... args) {
+        void* memory = TRY(detail::heap_allocate(sizeof(T), alignof(T)));
+        return Box(new (memory) T(forward<Args>(args)...));
+    }
+
+    // Panic on an empty (moved-from) Box rather than dereference null.
+    T* operator->() const { return checked(); }
+    T& operator*() const { return *checked(); }
     // A moved-from Box is empty.
     explicit operator bool() const { return object_ != nullptr; }
 
 private:
-    template <typename U, typename... Args>
-    friend Result<Box<U>> make_box(Args&&... args);
     template <typename U>
-    friend class Box;
+    friend class Box; // the upcasting move takes the other's object (defined here only)
 
     explicit Box(T* object) : object_(object) {}
     T* leak() {
         T* o = object_;
         object_ = nullptr;
         return o;
+    }
+    T* checked() const {
+        if (object_ == nullptr) {
+            detail::empty_handle_used("Box");
+        }
+        return object_;
     }
     void reset() {
         if (object_ != nullptr) {
@@ -62,8 +83,7 @@ private:
 
 template <typename T, typename... Args>
 Result<Box<T>> make_box(Args&&... args) {
-    void* memory = TRY(detail::heap_allocate(sizeof(T), alignof(T)));
-    return Box<T>(new (memory) T(forward<Args>(args)...));
+    return Box<T>::make(forward<Args>(args)...);
 }
 
 // The base of objects shared through RefPtr: the count lives in the object (intrusive), so a
@@ -82,7 +102,7 @@ protected:
 
 private:
     template <typename U>
-    friend class RefPtr;
+    friend class RefPtr; // defined here only: counts move only through RefPtr
     void add_ref() const { __atomic_fetch_add(&count_, 1, __ATOMIC_RELAXED); }
     bool drop_ref() const { return __atomic_fetch_sub(&count_, 1, __ATOMIC_ACQ_REL) == 1; }
     mutable u32 count_ = 1;
@@ -112,17 +132,22 @@ public:
         }
     }
 
-    T* operator->() const { return object_; }
-    T& operator*() const { return *object_; }
+    // A new T from args in fresh heap memory, count 1: ENOMEM when there is none.
+    template <typename... Args>
+    static Result<RefPtr> make(Args&&... args) {
+        void* memory = TRY(detail::heap_allocate(sizeof(T), alignof(T)));
+        return RefPtr(new (memory) T(forward<Args>(args)...));
+    }
+
+    // Panic on an empty (moved-from) RefPtr rather than dereference null.
+    T* operator->() const { return checked(); }
+    T& operator*() const { return *checked(); }
     explicit operator bool() const { return object_ != nullptr; }
     bool operator==(const RefPtr& other) const { return object_ == other.object_; }
 
 private:
-    template <typename U, typename... Args>
-    friend Result<RefPtr<U>> make_ref(Args&&... args);
-
     template <typename U>
-    friend class RefPtr;
+    friend class RefPtr; // the upcasting copy takes the other's object (defined here only)
 
     explicit RefPtr(T* adopted) : object_(adopted) {}
     T* leak() {
@@ -130,13 +155,18 @@ private:
         object_ = nullptr;
         return o;
     }
+    T* checked() const {
+        if (object_ == nullptr) {
+            detail::empty_handle_used("RefPtr");
+        }
+        return object_;
+    }
     T* object_;
 };
 
 template <typename T, typename... Args>
 Result<RefPtr<T>> make_ref(Args&&... args) {
-    void* memory = TRY(detail::heap_allocate(sizeof(T), alignof(T)));
-    return RefPtr<T>(new (memory) T(forward<Args>(args)...));
+    return RefPtr<T>::make(forward<Args>(args)...);
 }
 
 } // namespace keel

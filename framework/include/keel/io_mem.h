@@ -7,6 +7,7 @@
 // completes before later reads of memory.
 #pragma once
 
+#include <keel/framework_key.h>
 #include <keel/hwreg.h>
 #include <keel/ktl/result.h>
 
@@ -22,6 +23,10 @@ public:
     // device tree's reg-shift; 0 for registers at their byte offsets).
     [[clang::annotate("keel::framework_only")]] static Result<IoMem> acquire(u64 phys, usize size,
                                                                              u32 reg_shift = 0);
+
+    // The framework's own windows (its early consoles, the devices it claims): a window over
+    // virt that maps phys; owned windows are unmapped on destruction.
+    IoMem(FrameworkKey, uptr virt, u64 phys, usize size, u32 shift, bool owned);
 
     IoMem(IoMem&& other) noexcept;
     IoMem& operator=(IoMem&& other) noexcept;
@@ -60,10 +65,6 @@ public:
     }
 
 private:
-    friend struct IoMemAccess; // the framework's early consoles
-    IoMem(uptr virt, u64 phys, usize size, u32 shift, bool owned)
-        : virt_(virt), phys_(phys), size_(size), shift_(shift), owned_(owned) {}
-
     template <typename V>
     Result<V> read_width(usize offset) const {
         if constexpr (sizeof(V) == 1) {
