@@ -1,4 +1,5 @@
 #include <keel/boot_info.h>
+#include <keel/dma.h>
 #include <keel/io_mem.h>
 #include <keel/ktl/fixed_vector.h>
 
@@ -115,6 +116,15 @@ Result<IoMem> IoMemAccess::map_claimed(u64 phys, usize size) {
     }
     uptr virt = TRY(mm::map_device(phys, size));
     return IoMem(FrameworkKey{}, virt, phys, size, 0, true);
+}
+
+Result<void> IoMem::write_device_address(usize low, usize high, const DeviceRange& range) const {
+    if (range.empty()) {
+        return Errno::einval;
+    }
+    u64 address = range.address(FrameworkKey{});
+    TRY(write32(low, static_cast<u32>(address)));
+    return write32(high, static_cast<u32>(address >> 32));
 }
 
 IoMem::IoMem(FrameworkKey, uptr virt, u64 phys, usize size, u32 shift, bool owned)

@@ -13,6 +13,8 @@
 
 namespace keel {
 
+class DeviceRange; // keel/dma.h
+
 class IoMem {
 public:
     // Maps [phys, phys + size): the framework's bus code and its own devices only. Drivers get
@@ -46,6 +48,12 @@ public:
     Result<void> write16(usize offset, u16 value) const;
     Result<void> write32(usize offset, u32 value) const;
     Result<void> write64(usize offset, u64 value) const;
+
+    // Tells the device where a DMA range starts (a queue's rings, a command block): its first
+    // device address as two 32-bit writes, the low half at low then the high half at high (how
+    // virtio and most devices take 64-bit addresses). EINVAL for an empty range or a bad offset.
+    // The only way a driver puts a device address into a register: it never has the number.
+    Result<void> write_device_address(usize low, usize high, const DeviceRange& range) const;
 
     // Typed registers (keel/hwreg.h) at R::offset << reg_shift, of R's width.
     template <typename R>
