@@ -23,7 +23,7 @@ void copy_bytes(Span<u8> to, Span<const u8> from) {
 Result<Frame> Frame::allocate() {
     u64 pfn = TRY(mm::allocate_page());
     mm::zero_pages(pfn, 1);
-    return Frame(pfn);
+    return Frame(FrameworkKey{}, pfn);
 }
 
 Frame::Frame(const Frame& other) : pfn_(other.pfn_) {
@@ -123,7 +123,7 @@ Result<Frame> Segment::frame(usize index) const {
         return Errno::einval;
     }
     mm::get_page(pfn_ + index);
-    return Frame(pfn_ + index);
+    return Frame(FrameworkKey{}, pfn_ + index);
 }
 
 Result<void> Segment::read(usize offset, Span<u8> out) const {

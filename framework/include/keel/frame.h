@@ -53,9 +53,7 @@ public:
     u64 pfn(FrameworkKey) const;
 
 private:
-    friend class Segment; // defined below, nowhere else: makes Frames of its pages
     static constexpr u64 invalid = ~u64{0};
-    explicit Frame(u64 pfn) : pfn_(pfn) {}
     u64 pfn_ = invalid;
 };
 
