@@ -53,6 +53,8 @@ public:
         KEEL_ASSERT(memory_ != nullptr && sizeof(T) <= size_ && alignof(T) <= align_);
         void* memory = memory_;
         memory_ = nullptr;
+        // SAFETY: memory is a live heap block of at least sizeof(T) bytes aligned to alignof(T)
+        // (checked above) that nothing else refers to; the caller's handle now owns the T.
         return new (memory) T(forward<Args>(args)...);
     }
 
