@@ -9,6 +9,7 @@
 #include <arch/interrupts.h>
 
 #include "mm/cpu_local.h"
+#include "private/framework_key.h"
 #include "timer_internal.h"
 #include <keel/spin_lock.h>
 
@@ -22,35 +23,38 @@ struct TimerQueue {
     // has already destroyed.
     Timer* running = nullptr;
 
-    void program() { arch::set_timer_deadline(head != nullptr ? head->deadline_ : 0); }
+    static u64 deadline(const Timer& t) { return t.deadline(FrameworkKey{}); }
+    static Timer*& next(Timer& t) { return t.next(FrameworkKey{}); }
+
+    void program() { arch::set_timer_deadline(head != nullptr ? deadline(*head) : 0); }
     void insert(Timer& t) {
         Timer** at = &head;
-        while (*at != nullptr && (*at)->deadline_ <= t.deadline_) {
-            at = &(*at)->next_;
+        while (*at != nullptr && deadline(**at) <= deadline(t)) {
+            at = &next(**at);
         }
-        t.next_ = *at;
+        next(t) = *at;
         *at = &t;
     }
     bool remove(Timer& t) {
-        for (Timer** at = &head; *at != nullptr; at = &(*at)->next_) {
+        for (Timer** at = &head; *at != nullptr; at = &next(**at)) {
             if (*at == &t) {
-                *at = t.next_;
-                t.next_ = nullptr;
+                *at = next(t);
+                next(t) = nullptr;
                 return true;
             }
         }
         return false;
     }
-    static void fire(Timer& t) { t.callback_->on_timer(); }
+    static void fire(Timer& t) { t.fire(FrameworkKey{}); }
     // Unlinks the first expired timer, or null.
     Timer* pop_expired(u64 now) {
-        if (head == nullptr || head->deadline_ > now) {
+        if (head == nullptr || deadline(*head) > now) {
             return nullptr;
         }
         Timer* t = head;
-        head = t->next_;
-        t->next_ = nullptr;
-        t->armed_ = false;
+        head = next(*t);
+        next(*t) = nullptr;
+        t->expire(FrameworkKey{});
         return t;
     }
 };
@@ -58,6 +62,11 @@ struct TimerQueue {
 namespace {
 constinit Array<TimerQueue, max_cpus> queues{};
 } // namespace
+
+u64 Timer::deadline(FrameworkKey) const { return deadline_; }
+Timer*& Timer::next(FrameworkKey) { return next_; }
+void Timer::expire(FrameworkKey) { armed_ = false; }
+void Timer::fire(FrameworkKey) { callback_->on_timer(); }
 
 Timer::~Timer() { cancel(); }
 

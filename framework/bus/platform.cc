@@ -9,6 +9,7 @@
 
 #include "boot/live_device_tree.h"
 #include "bus/bus.h"
+#include "private/framework_key.h"
 
 namespace keel {
 
@@ -197,9 +198,7 @@ void discover_platform_devices() {
 
 } // namespace bus
 
-struct PlatformDeviceAccess {
-    static PlatformDevice make(usize index) { return PlatformDevice(index); }
-};
+PlatformDevice::PlatformDevice(FrameworkKey, usize index) : index_(index) {}
 
 namespace platform {
 
@@ -222,7 +221,7 @@ Result<PlatformDevice> claim(usize index) {
         return Errno::ebusy;
     }
     devices[index].info.claimed = true;
-    return PlatformDeviceAccess::make(index);
+    return PlatformDevice(FrameworkKey{}, index);
 }
 
 } // namespace platform

@@ -5,6 +5,7 @@
 #include <keel/spin_lock.h>
 
 #include "irq/controller.h"
+#include "private/framework_key.h"
 
 namespace keel {
 
@@ -206,7 +207,9 @@ u64 IrqLine::count() const {
     return irq::slots[line_].count;
 }
 
-IrqLine IrqLineAccess::held(u32 line) { return IrqLine(line); }
+IrqLine::IrqLine(FrameworkKey, u32 line) : line_(line) {}
+
+IrqLine IrqLineAccess::held(u32 line) { return IrqLine(FrameworkKey{}, line); }
 
 Result<IrqLine> IrqLineAccess::allocate_msi(u32 device_id) {
     irq::Controller* c = irq::the_controller;
@@ -224,16 +227,16 @@ Result<IrqLine> IrqLineAccess::allocate_msi(u32 device_id) {
     slot = irq::Slot{};
     slot.holding = irq::Holding::msi;
     slot.holders = 1;
-    return IrqLine(line);
+    return IrqLine(FrameworkKey{}, line);
 }
 
 irq::MsiMessage IrqLineAccess::msi_message(const IrqLine& line) {
-    return irq::the_controller->msi_message(line.line_);
+    return irq::the_controller->msi_message(line.number());
 }
 
 void IrqLineAccess::set_mask(const IrqLine& line, irq::LineMask* mask) {
     SpinLockGuard guard(irq::lock);
-    irq::slots[line.line_].mask = mask;
+    irq::slots[line.number()].mask = mask;
 }
 
 void IrqLineAccess::clear_mask(u32 line, irq::LineMask* mask) {

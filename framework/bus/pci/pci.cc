@@ -18,6 +18,7 @@
 #include "bus/pci/host_bridge.h"
 #include "io_mem_internal.h"
 #include "irq/controller.h"
+#include "private/framework_key.h"
 
 namespace keel {
 
@@ -411,9 +412,7 @@ Optional<PciFunctionInfo> function_info(usize index) {
 
 } // namespace pci
 
-struct PciDeviceAccess {
-    static PciDevice make(usize index) { return PciDevice(index); }
-};
+PciDevice::PciDevice(FrameworkKey, usize index) : index_(index) {}
 
 namespace pci {
 
@@ -429,7 +428,7 @@ Result<PciDevice> claim(usize index) {
         }
         e.claimed = true;
     }
-    return PciDeviceAccess::make(index);
+    return PciDevice(FrameworkKey{}, index);
 }
 
 } // namespace pci
