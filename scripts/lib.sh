@@ -344,7 +344,7 @@ test_arch() {
   printf '\n=== %s: build and safe-subset gate ===\n' "$arch"
   if ! build_arch "$arch"; then record "$arch build" 1; return; fi
   record "$arch build (services and drivers pass the safe-subset gate)" 0
-  (cd "$KEEL_ROOT/build/$arch" && ctest --output-on-failure)
+  (cd "$KEEL_ROOT/build/$arch" && ctest --output-on-failure -j "$(nproc)")
   record "$arch safe-subset gate rejects each bad file" $?
   printf '\n=== %s: user tests under qemu-user ===\n' "$arch"
   build_user_tests "$arch" && test_user_qemu "$arch"

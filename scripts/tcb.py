@@ -336,7 +336,8 @@ def in_image(path, arch):
 def run_gate(build_dir):
     """Runs the gate's ctest cases; returns (rejected as expected, bad cases, good accepted,
     all passed, output)."""
-    proc = subprocess.run(["ctest", "--test-dir", build_dir, "-R", r"^gate\.", "--output-on-failure"],
+    proc = subprocess.run(["ctest", "--test-dir", build_dir, "-R", r"^gate\.", "--output-on-failure",
+                           "-j", str(os.cpu_count() or 1)],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     passed, failed = set(), set()
     for line in proc.stdout.splitlines():
