@@ -121,8 +121,10 @@ check_user_log() {
   expected=$(user_test_count "$arch")
   line=$(grep -aE '^user: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 | tr -d '\r')
   [ "$status" -eq 0 ] || fail_because "the test init ended with status $status"
-  [[ "$line" =~ ^user:\ ([0-9]+)\ passed,\ 0\ failed$ ]] ||
+  [[ "$line" =~ ^user:\ ([0-9]+)\ passed,\ 0\ failed$ ]] || {
     fail_because "no 'user: N passed, 0 failed' line"
+    return 1
+  }
   [ "${BASH_REMATCH[1]}" -eq "$expected" ] ||
     fail_because "${BASH_REMATCH[1]} user tests passed, expected $expected"
   grep -aq "^hello from $arch" "$log" ||

@@ -10,6 +10,7 @@
 #include "mm/frames.h"
 #include "mm/kernel_space.h"
 #include "sched/scheduler.h"
+#include "smp.h"
 #include <keel/spin_lock.h>
 
 namespace keel {
@@ -123,6 +124,17 @@ Result<Box<VmSpace>> VmSpace::create() {
     return space;
 }
 
+namespace {
+// On a CPU a dying space may still be loaded on (the destructor's cross-CPU call).
+void leave_space(void* space) {
+    const VmSpace& s = *static_cast<const VmSpace*>(space);
+    if (s.is_active()) {
+        VmSpace::deactivate();
+    }
+    sched::forget_user_space(s);
+}
+} // namespace
+
 VmSpace::~VmSpace() {
     if (root_ == 0) {
         return;
@@ -131,6 +143,15 @@ VmSpace::~VmSpace() {
         deactivate();
     }
     sched::forget_user_space(*this);
+    // The last reference can go on one CPU while another still runs on this root: a task of
+    // the process finishing its exit there after waking the parent that reaps it here. That CPU
+    // must leave the root before it is freed (on x86 the root also holds the kernel half, which
+    // is cleared below: a CPU left on it faults on its next kernel access, and triple-faults).
+    for (u32 cpu = 0; cpu < smp::online_cpus(); ++cpu) {
+        if (cpu != this_cpu() && __atomic_load_n(&active_root[cpu], __ATOMIC_ACQUIRE) == root_) {
+            smp::call_on(cpu, &leave_space, this);
+        }
+    }
     UserTable user(root_, asid_);
     u64 end = align_down(user_end(), page_size);
     {
