@@ -16,7 +16,6 @@ set(KEEL_FRAMEWORK_PORTABLE_SOURCES
     framework/mm/buddy.cc
     framework/mm/page.cc
     framework/dma.cc
-    framework/heap_block.cc
     framework/log/log_ring.cc
     framework/bus/pci/enumerate.cc
     framework/arch/x86_64/madt.cc

@@ -4,7 +4,6 @@
 #include <keel/dma.h>
 
 #include "dma_pages.h"
-#include "private/framework_key.h"
 
 namespace keel {
 
@@ -52,33 +51,6 @@ auto* word_at(uptr at) {
 }
 
 } // namespace
-
-DeviceRange::DeviceRange(FrameworkKey, u64 address, usize size) : address_(address), size_(size) {}
-
-u64 DeviceRange::address(FrameworkKey) const { return address_; }
-
-Result<DeviceRange> DeviceRange::sub(usize offset, usize length) const {
-    if (length == 0 || !in_range(offset, length, size_)) {
-        return Errno::einval;
-    }
-    // Inside [address_, address_ + size_), which a buffer handed out whole, so no overflow.
-    return DeviceRange(FrameworkKey{}, address_ + offset, length);
-}
-
-DeviceRange DmaCoherent::device_range() const {
-    return DeviceRange(FrameworkKey{}, device_address_, size_);
-}
-
-Result<void> DmaCoherent::store_device_address(usize offset, const DeviceRange& range) {
-    if (range.empty()) {
-        return Errno::einval;
-    }
-    return store_width(offset, sizeof(u64), range.address(FrameworkKey{}));
-}
-
-DeviceRange DmaStream::device_range() const {
-    return DeviceRange(FrameworkKey{}, device_address_, size_);
-}
 
 Result<DmaCoherent> DmaCoherent::allocate(const DmaSpace& space, usize size) {
     dma::Pages p = TRY(dma::allocate_pages(space, size));

@@ -1,5 +1,4 @@
 #include <keel/boot_info.h>
-#include <keel/dma.h>
 #include <keel/io_mem.h>
 #include <keel/ktl/fixed_vector.h>
 
@@ -8,7 +7,6 @@
 
 #include "io_mem_internal.h"
 #include "mm/kernel_vm.h"
-#include "private/framework_key.h"
 #include <keel/spin_lock.h>
 
 namespace keel {
@@ -92,12 +90,12 @@ Result<IoMem> IoMem::acquire(u64 phys, usize size, u32 reg_shift) {
         return Errno::eperm;
     }
     uptr virt = TRY(mm::map_device(phys, size));
-    return IoMem(FrameworkKey{}, virt, phys, size, reg_shift, true);
+    return IoMem(virt, phys, size, reg_shift, true);
 }
 
 Result<IoMem> IoMemAccess::early(u64 phys, usize size, u32 reg_shift) {
     uptr virt = TRY(arch::map_device_early(phys, size));
-    return IoMem(FrameworkKey{}, virt, phys, size, reg_shift, false);
+    return IoMem(virt, phys, size, reg_shift, false);
 }
 
 Result<IoMem> IoMemAccess::acquire_claimed(u64 phys, usize size) {
@@ -115,20 +113,8 @@ Result<IoMem> IoMemAccess::map_claimed(u64 phys, usize size) {
         return Errno::eperm;
     }
     uptr virt = TRY(mm::map_device(phys, size));
-    return IoMem(FrameworkKey{}, virt, phys, size, 0, true);
+    return IoMem(virt, phys, size, 0, true);
 }
-
-Result<void> IoMem::write_device_address(usize low, usize high, const DeviceRange& range) const {
-    if (range.empty()) {
-        return Errno::einval;
-    }
-    u64 address = range.address(FrameworkKey{});
-    TRY(write32(low, static_cast<u32>(address)));
-    return write32(high, static_cast<u32>(address >> 32));
-}
-
-IoMem::IoMem(FrameworkKey, uptr virt, u64 phys, usize size, u32 shift, bool owned)
-    : virt_(virt), phys_(phys), size_(size), shift_(shift), owned_(owned) {}
 
 IoMem::IoMem(IoMem&& other) noexcept
     : virt_(other.virt_), phys_(other.phys_), size_(other.size_), shift_(other.shift_),

@@ -51,10 +51,6 @@ FormatSink& panic_sink() { return console::sink(); }
           line);
 }
 
-[[noreturn]] void empty_handle_used(const char* handle) {
-    panic("{} used after it was moved from (or while empty)", StringView::from_c_string(handle));
-}
-
 } // namespace detail
 
 } // namespace keel

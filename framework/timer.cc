@@ -9,7 +9,6 @@
 #include <arch/interrupts.h>
 
 #include "mm/cpu_local.h"
-#include "private/framework_key.h"
 #include "timer_internal.h"
 #include <keel/spin_lock.h>
 
@@ -23,38 +22,35 @@ struct TimerQueue {
     // has already destroyed.
     Timer* running = nullptr;
 
-    static u64 deadline(const Timer& t) { return t.deadline(FrameworkKey{}); }
-    static Timer*& next(Timer& t) { return t.next(FrameworkKey{}); }
-
-    void program() { arch::set_timer_deadline(head != nullptr ? deadline(*head) : 0); }
+    void program() { arch::set_timer_deadline(head != nullptr ? head->deadline_ : 0); }
     void insert(Timer& t) {
         Timer** at = &head;
-        while (*at != nullptr && deadline(**at) <= deadline(t)) {
-            at = &next(**at);
+        while (*at != nullptr && (*at)->deadline_ <= t.deadline_) {
+            at = &(*at)->next_;
         }
-        next(t) = *at;
+        t.next_ = *at;
         *at = &t;
     }
     bool remove(Timer& t) {
-        for (Timer** at = &head; *at != nullptr; at = &next(**at)) {
+        for (Timer** at = &head; *at != nullptr; at = &(*at)->next_) {
             if (*at == &t) {
-                *at = next(t);
-                next(t) = nullptr;
+                *at = t.next_;
+                t.next_ = nullptr;
                 return true;
             }
         }
         return false;
     }
-    static void fire(Timer& t) { t.fire(FrameworkKey{}); }
+    static void fire(Timer& t) { t.callback_->on_timer(); }
     // Unlinks the first expired timer, or null.
     Timer* pop_expired(u64 now) {
-        if (head == nullptr || deadline(*head) > now) {
+        if (head == nullptr || head->deadline_ > now) {
             return nullptr;
         }
         Timer* t = head;
-        head = next(*t);
-        next(*t) = nullptr;
-        t->expire(FrameworkKey{});
+        head = t->next_;
+        t->next_ = nullptr;
+        t->armed_ = false;
         return t;
     }
 };
@@ -62,11 +58,6 @@ struct TimerQueue {
 namespace {
 constinit Array<TimerQueue, max_cpus> queues{};
 } // namespace
-
-u64 Timer::deadline(FrameworkKey) const { return deadline_; }
-Timer*& Timer::next(FrameworkKey) { return next_; }
-void Timer::expire(FrameworkKey) { armed_ = false; }
-void Timer::fire(FrameworkKey) { callback_->on_timer(); }
 
 Timer::~Timer() { cancel(); }
 

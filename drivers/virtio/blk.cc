@@ -215,17 +215,17 @@ private:
             TRY(requests_.store<u8>(status_offset(slot), status_unset));
             data.sync_for_device();
 
-            Array<DeviceRange, 2> readable{};
-            Array<DeviceRange, 2> writable{};
+            Array<DmaRange, 2> readable{};
+            Array<DmaRange, 2> writable{};
             usize r = 0;
             usize w = 0;
-            readable[r++] = TRY(requests_.device_range().sub(header_offset(slot), header_bytes));
+            readable[r++] = TRY(DmaRange::of(requests_, header_offset(slot), header_bytes));
             if (!out.empty()) {
-                readable[r++] = TRY(data.device_range().sub(0, data_bytes));
+                readable[r++] = TRY(DmaRange::of(data, 0, data_bytes));
             } else if (!in.empty()) {
-                writable[w++] = TRY(data.device_range().sub(0, data_bytes));
+                writable[w++] = TRY(DmaRange::of(data, 0, data_bytes));
             }
-            writable[w++] = TRY(requests_.device_range().sub(status_offset(slot), 1));
+            writable[w++] = TRY(DmaRange::of(requests_, status_offset(slot), 1));
             head_[slot] = TRY(queue_->add(readable.span().first(r), writable.span().first(w)));
             state_[slot] = State::submitted;
             // Under the lock: the interrupt handler collects from the same queue.

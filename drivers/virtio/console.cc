@@ -19,6 +19,7 @@ namespace keel::drivers {
 
 namespace {
 
+using virtio::DmaRange;
 using virtio::Transport;
 using virtio::UsedChain;
 using virtio::Virtqueue;
@@ -75,8 +76,8 @@ public:
                     return Errno::eio;
                 }
                 tx_memory_.sync_for_device();
-                Array<DeviceRange, 1> readable{TRY(tx_memory_.device_range().sub(0, n))};
-                TRY(tx_->add(Span<const DeviceRange>(readable.span()), {}));
+                Array<DmaRange, 1> readable{TRY(DmaRange::of(tx_memory_, 0, n))};
+                TRY(tx_->add(Span<const DmaRange>(readable.span()), {}));
                 sent_ = false;
                 TRY(tx_->kick());
             }
@@ -125,9 +126,9 @@ public:
 
 private:
     Result<void> post(usize buffer) {
-        Array<DeviceRange, 1> writable{
-            TRY(rx_memory_.device_range().sub(chunk_bytes * buffer, chunk_bytes))};
-        u16 head = TRY(rx_->add({}, Span<const DeviceRange>(writable.span())));
+        Array<DmaRange, 1> writable{
+            TRY(DmaRange::of(rx_memory_, chunk_bytes * buffer, chunk_bytes))};
+        u16 head = TRY(rx_->add({}, Span<const DmaRange>(writable.span())));
         rx_heads_[buffer] = head;
         return {};
     }

@@ -85,12 +85,12 @@ public:
     Result<void> enable_queue(const Virtqueue& q) override {
         TRY(regs_.write32(reg::queue_sel, q.index()));
         TRY(regs_.write32(reg::queue_num, q.size()));
-        TRY(regs_.write_device_address(reg::queue_desc_low, reg::queue_desc_high,
-                                       q.descriptor_area()));
-        TRY(regs_.write_device_address(reg::queue_driver_low, reg::queue_driver_high,
-                                       q.driver_area()));
-        TRY(regs_.write_device_address(reg::queue_device_low, reg::queue_device_high,
-                                       q.device_area()));
+        TRY(registers::write_halves(regs_, reg::queue_desc_low, reg::queue_desc_high,
+                                    q.descriptor_area()));
+        TRY(registers::write_halves(regs_, reg::queue_driver_low, reg::queue_driver_high,
+                                    q.driver_area()));
+        TRY(registers::write_halves(regs_, reg::queue_device_low, reg::queue_device_high,
+                                    q.device_area()));
         return regs_.write32(reg::queue_ready, 1);
     }
     void notify(u16 queue_index) override { (void)regs_.write32(reg::queue_notify, queue_index); }

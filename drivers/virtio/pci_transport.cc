@@ -162,12 +162,12 @@ public:
         TRY(common_.write16(common::queue_select, q.index()));
         TRY(common_.write16(common::queue_size, q.size()));
         // 64-bit fields may be written as two 32-bit halves (4.1.3.1).
-        TRY(common_.write_device_address(common::queue_desc, common::queue_desc + 4,
-                                         q.descriptor_area()));
-        TRY(common_.write_device_address(common::queue_driver, common::queue_driver + 4,
-                                         q.driver_area()));
-        TRY(common_.write_device_address(common::queue_device, common::queue_device + 4,
-                                         q.device_area()));
+        TRY(registers::write_halves(common_, common::queue_desc, common::queue_desc + 4,
+                                    q.descriptor_area()));
+        TRY(registers::write_halves(common_, common::queue_driver, common::queue_driver + 4,
+                                    q.driver_area()));
+        TRY(registers::write_halves(common_, common::queue_device, common::queue_device + 4,
+                                    q.device_area()));
         if (msix_) {
             // Vector 1 when there are two, else (or when the device refuses 1) vector 0, shared
             // with configuration changes. Without a vector the queue would never interrupt.

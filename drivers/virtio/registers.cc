@@ -27,6 +27,11 @@ Result<void> write_features(const IoMem& window, usize select, usize value, u64 
     return window.write32(value, static_cast<u32>(features >> 32));
 }
 
+Result<void> write_halves(const IoMem& window, usize low, usize high, u64 value) {
+    TRY(window.write32(low, static_cast<u32>(value)));
+    return window.write32(high, static_cast<u32>(value >> 32));
+}
+
 Result<u32> read_config(const IoMem& window, usize base, usize size, usize offset, usize width) {
     TRY(check_config(size, offset, width));
     if (width == 1) {

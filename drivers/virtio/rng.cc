@@ -43,9 +43,9 @@ public:
                 return Errno::eio;
             }
             buffer_.sync_for_device();
-            DeviceRange s = TRY(buffer_.device_range().sub(0, wanted));
-            Array<DeviceRange, 1> writable{s};
-            TRY(queue_->add({}, Span<const DeviceRange>(writable.span())));
+            virtio::DmaRange s = TRY(virtio::DmaRange::of(buffer_, 0, wanted));
+            Array<virtio::DmaRange, 1> writable{s};
+            TRY(queue_->add({}, Span<const virtio::DmaRange>(writable.span())));
             done_ = false;
             TRY(queue_->kick());
         }

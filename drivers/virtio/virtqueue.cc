@@ -14,6 +14,22 @@ constexpr u32 spec_max_size = 32768;
 
 } // namespace
 
+Result<DmaRange> DmaRange::of(const DmaStream& buffer, usize offset, usize length) {
+    if (length == 0 || length > ~u32{0} || offset > buffer.size() ||
+        length > buffer.size() - offset) {
+        return Errno::einval;
+    }
+    return DmaRange{buffer.device_address() + offset, static_cast<u32>(length)};
+}
+
+Result<DmaRange> DmaRange::of(const DmaCoherent& memory, usize offset, usize length) {
+    if (length == 0 || length > ~u32{0} || offset > memory.size() ||
+        length > memory.size() - offset) {
+        return Errno::einval;
+    }
+    return DmaRange{memory.device_address() + offset, static_cast<u32>(length)};
+}
+
 Result<u16> Virtqueue::choose_size(u32 device_max, u16 limit) {
     if (device_max == 0 || device_max > spec_max_size || limit == 0) {
         return Errno::eio;
@@ -47,23 +63,19 @@ Result<Box<Virtqueue>> Virtqueue::create(const DmaSpace& space, u16 queue_index,
     }
     queue->free_head_ = 0;
     queue->free_count_ = size;
-    DeviceRange whole = queue->memory_.device_range();
-    queue->descriptor_area_ = TRY(whole.sub(0, avail_offset));
-    queue->driver_area_ = TRY(whole.sub(avail_offset, avail_end - avail_offset));
-    queue->device_area_ = TRY(whole.sub(used_offset, used_end - used_offset));
     return queue;
 }
 
-Result<void> Virtqueue::write_descriptor(u16 id, const DeviceRange& segment, u16 flags, u16 next) {
+Result<void> Virtqueue::write_descriptor(u16 id, const DmaRange& segment, u16 flags, u16 next) {
     usize at = descriptor_bytes * id;
-    TRY(memory_.store_device_address(at, segment));
-    TRY(memory_.store<u32>(at + 8, static_cast<u32>(segment.size()))); // add() checked the size
+    TRY(memory_.store<u64>(at, segment.device_address));
+    TRY(memory_.store<u32>(at + 8, segment.length));
     TRY(memory_.store<u16>(at + 12, flags));
     TRY(memory_.store<u16>(at + 14, next));
     return {};
 }
 
-Result<u16> Virtqueue::add(Span<const DeviceRange> readable, Span<const DeviceRange> writable) {
+Result<u16> Virtqueue::add(Span<const DmaRange> readable, Span<const DmaRange> writable) {
     if (broken_) {
         return Errno::eio;
     }
@@ -72,16 +84,16 @@ Result<u16> Virtqueue::add(Span<const DeviceRange> readable, Span<const DeviceRa
         return Errno::einval;
     }
     u64 writable_bytes = 0;
-    for (const DeviceRange& s : readable) {
-        if (s.empty() || s.size() > ~u32{0}) {
+    for (const DmaRange& s : readable) {
+        if (s.length == 0) {
             return Errno::einval;
         }
     }
-    for (const DeviceRange& s : writable) {
-        if (s.empty() || s.size() > ~u32{0}) {
+    for (const DmaRange& s : writable) {
+        if (s.length == 0) {
             return Errno::einval;
         }
-        writable_bytes += s.size();
+        writable_bytes += s.length;
     }
     if (writable_bytes > ~u32{0}) {
         return Errno::einval; // the used ring's len could not describe it
@@ -96,7 +108,7 @@ Result<u16> Virtqueue::add(Span<const DeviceRange> readable, Span<const DeviceRa
     for (usize i = 0; i < count; ++i) {
         bool last = i + 1 == count;
         bool write = i >= readable.size();
-        const DeviceRange& s = write ? writable[i - readable.size()] : readable[i];
+        const DmaRange& s = write ? writable[i - readable.size()] : readable[i];
         u16 next = last ? 0 : next_[id];
         u16 flags = static_cast<u16>((last ? 0 : desc_f_next) | (write ? desc_f_write : 0));
         TRY(write_descriptor(id, s, flags, next));

@@ -1,12 +1,10 @@
 // A split virtqueue (virtio 1.2, 2.7) in DMA-coherent memory: the descriptor table, the driver's
 // (avail) ring and the device's (used) ring. The driver builds descriptor chains out of device
-// ranges of its buffers (keel::DeviceRange: opaque, so a chain can only name memory the driver
-// was given, written into the descriptor by the framework), publishes their heads and tells the
-// device through a Notifier; the device hands chains back through the used ring. Everything the
-// device writes is treated as untrusted input: a used index that runs ahead of what is in flight or
-// moves backwards, an id that is not the head of a chain in flight, or a length beyond the chain's
-// writable bytes marks the queue broken, and from then on every operation fails with EIO instead of
-// acting on the device's word.
+// addresses, publishes their heads and tells the device through a Notifier; the device hands
+// chains back through the used ring. Everything the device writes is treated as untrusted input:
+// a used index that runs ahead of what is in flight or moves backwards, an id that is not the head
+// of a chain in flight, or a length beyond the chain's writable bytes marks the queue broken, and
+// from then on every operation fails with EIO instead of acting on the device's word.
 //
 // Not thread-safe: the driver serializes calls (a SpinLock shared with its interrupt handler).
 // Portable: no registers or interrupts here, so the host tests drive it against a fake device.
@@ -30,6 +28,16 @@ public:
 
 protected:
     ~Notifier() = default;
+};
+
+// One piece of a chain: a range of DMA memory by device address.
+struct DmaRange {
+    u64 device_address = 0;
+    u32 length = 0;
+
+    // [offset, offset + length) of a buffer; EINVAL when empty or outside it.
+    static Result<DmaRange> of(const DmaStream& buffer, usize offset, usize length);
+    static Result<DmaRange> of(const DmaCoherent& memory, usize offset, usize length);
 };
 
 // A chain the device has finished with: its head (the id add() returned) and how many bytes the
@@ -73,10 +81,10 @@ public:
 
     u16 index() const { return index_; }
     u16 size() const { return size_; }
-    // The three parts, for the transport's queue registers (IoMem::write_device_address).
-    const DeviceRange& descriptor_area() const { return descriptor_area_; }
-    const DeviceRange& driver_area() const { return driver_area_; }
-    const DeviceRange& device_area() const { return device_area_; }
+    // Device addresses of the three parts, for the transport's queue registers.
+    u64 descriptor_area() const { return memory_.device_address(); }
+    u64 driver_area() const { return memory_.device_address() + avail_offset_; }
+    u64 device_area() const { return memory_.device_address() + used_offset_; }
 
     usize free_descriptors() const { return free_count_; }
     usize in_flight() const { return in_flight_; } // added, published or not
@@ -84,10 +92,9 @@ public:
 
     // Adds a chain of readable segments followed by writable ones and queues its head for the
     // device (visible after kick()). Returns the head, which collect() reports back. EINVAL for an
-    // empty chain or one longer than the queue, an empty segment or one of 4 GiB or more (a
-    // descriptor's length is 32 bits), ENOSPC when too few descriptors are free now,
+    // empty chain or one longer than the queue, ENOSPC when too few descriptors are free now,
     // EIO when the queue is broken.
-    Result<u16> add(Span<const DeviceRange> readable, Span<const DeviceRange> writable);
+    Result<u16> add(Span<const DmaRange> readable, Span<const DmaRange> writable);
 
     // Publishes the chains added since the last kick and notifies the device unless it asked not
     // to be (VIRTQ_USED_F_NO_NOTIFY). EIO when broken. Like add() and collect(), under the lock
@@ -112,7 +119,7 @@ private:
         u32 writable_bytes = 0;
     };
 
-    Result<void> write_descriptor(u16 id, const DeviceRange& segment, u16 flags, u16 next);
+    Result<void> write_descriptor(u16 id, const DmaRange& segment, u16 flags, u16 next);
     Errno fail() {
         broken_ = true;
         return Errno::eio;
@@ -124,9 +131,6 @@ private:
     u16 size_;
     usize avail_offset_;
     usize used_offset_;
-    DeviceRange descriptor_area_; // the parts of memory_, set by create()
-    DeviceRange driver_area_;
-    DeviceRange device_area_;
 
     // Driver-private bookkeeping, never read back from the memory the device can write: the free
     // list and each chain's links live here, so a device scribbling over the descriptor table

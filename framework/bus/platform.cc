@@ -9,7 +9,6 @@
 
 #include "boot/live_device_tree.h"
 #include "bus/bus.h"
-#include "private/framework_key.h"
 
 namespace keel {
 
@@ -198,7 +197,9 @@ void discover_platform_devices() {
 
 } // namespace bus
 
-PlatformDevice::PlatformDevice(FrameworkKey, usize index) : index_(index) {}
+struct PlatformDeviceAccess {
+    static PlatformDevice make(usize index) { return PlatformDevice(index); }
+};
 
 namespace platform {
 
@@ -221,7 +222,7 @@ Result<PlatformDevice> claim(usize index) {
         return Errno::ebusy;
     }
     devices[index].info.claimed = true;
-    return PlatformDevice(FrameworkKey{}, index);
+    return PlatformDeviceAccess::make(index);
 }
 
 } // namespace platform

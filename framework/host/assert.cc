@@ -17,9 +17,4 @@ namespace keel::detail {
     std::abort();
 }
 
-[[noreturn]] void empty_handle_used(const char* handle) {
-    std::fprintf(stderr, "%s used after it was moved from (or while empty)\n", handle);
-    std::abort();
-}
-
 } // namespace keel::detail

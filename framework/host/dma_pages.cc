@@ -40,8 +40,8 @@ Result<Pages> allocate_pages(const DmaSpace& space, usize size) {
     }
     std::memset(memory, 0, bytes);
     uptr cpu = address_of(memory);
-    u64 device = cpu + space.offset();
-    if (device > space.limit() || space.limit() - device < bytes) {
+    u64 device = cpu + space.offset;
+    if (device > space.limit || space.limit - device < bytes) {
         std::free(memory);
         return Errno::enomem;
     }

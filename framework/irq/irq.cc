@@ -5,7 +5,6 @@
 #include <keel/spin_lock.h>
 
 #include "irq/controller.h"
-#include "private/framework_key.h"
 
 namespace keel {
 
@@ -207,9 +206,7 @@ u64 IrqLine::count() const {
     return irq::slots[line_].count;
 }
 
-IrqLine::IrqLine(FrameworkKey, u32 line) : line_(line) {}
-
-IrqLine IrqLineAccess::held(u32 line) { return IrqLine(FrameworkKey{}, line); }
+IrqLine IrqLineAccess::held(u32 line) { return IrqLine(line); }
 
 Result<IrqLine> IrqLineAccess::allocate_msi(u32 device_id) {
     irq::Controller* c = irq::the_controller;
@@ -227,16 +224,16 @@ Result<IrqLine> IrqLineAccess::allocate_msi(u32 device_id) {
     slot = irq::Slot{};
     slot.holding = irq::Holding::msi;
     slot.holders = 1;
-    return IrqLine(FrameworkKey{}, line);
+    return IrqLine(line);
 }
 
 irq::MsiMessage IrqLineAccess::msi_message(const IrqLine& line) {
-    return irq::the_controller->msi_message(line.number());
+    return irq::the_controller->msi_message(line.line_);
 }
 
 void IrqLineAccess::set_mask(const IrqLine& line, irq::LineMask* mask) {
     SpinLockGuard guard(irq::lock);
-    irq::slots[line.number()].mask = mask;
+    irq::slots[line.line_].mask = mask;
 }
 
 void IrqLineAccess::clear_mask(u32 line, irq::LineMask* mask) {

@@ -27,8 +27,8 @@ Result<Pages> allocate_pages(const DmaSpace& space, usize size) {
     mm::zero_pages(pfn, pages);
     u64 phys = mm::phys_of(pfn);
     u64 bytes = u64{pages} * page_size;
-    u64 device = phys + space.offset();
-    if (device < phys || device > space.limit() || space.limit() - device < bytes) {
+    u64 device = phys + space.offset;
+    if (device < phys || device > space.limit || space.limit - device < bytes) {
         free_pages(phys, bytes);
         return Errno::enomem; // beyond the device's reach (there are no DMA zones yet)
     }
@@ -50,8 +50,8 @@ Result<DmaStream> DmaStream::map(const DmaSpace& space, Segment& pages, DmaDirec
     }
     u64 phys = pages.phys();
     u64 bytes = pages.size();
-    u64 device = phys + space.offset();
-    if (device < phys || device > space.limit() || space.limit() - device < bytes) {
+    u64 device = phys + space.offset;
+    if (device < phys || device > space.limit || space.limit - device < bytes) {
         return Errno::erange;
     }
     u64 pfn = FrameAccess::release(pages);

@@ -4,7 +4,6 @@
 #include <keel/ktl/assert.h>
 
 #include "mm/frames.h"
-#include "private/framework_key.h"
 
 namespace keel {
 
@@ -23,7 +22,7 @@ void copy_bytes(Span<u8> to, Span<const u8> from) {
 Result<Frame> Frame::allocate() {
     u64 pfn = TRY(mm::allocate_page());
     mm::zero_pages(pfn, 1);
-    return Frame(FrameworkKey{}, pfn);
+    return Frame(pfn);
 }
 
 Frame::Frame(const Frame& other) : pfn_(other.pfn_) {
@@ -123,7 +122,7 @@ Result<Frame> Segment::frame(usize index) const {
         return Errno::einval;
     }
     mm::get_page(pfn_ + index);
-    return Frame(FrameworkKey{}, pfn_ + index);
+    return Frame(pfn_ + index);
 }
 
 Result<void> Segment::read(usize offset, Span<u8> out) const {
@@ -146,20 +145,6 @@ void Segment::zero() {
     if (pages_ > 0) {
         mm::zero_pages(pfn_, pages_);
     }
-}
-
-} // namespace keel
-
-namespace keel {
-
-Frame::Frame(FrameworkKey, u64 pfn) : pfn_(pfn) {}
-u64 Frame::pfn(FrameworkKey) const { return pfn_; }
-
-Segment::Segment(FrameworkKey, u64 pfn, usize pages) : pfn_(pfn), pages_(pages) {}
-u64 Segment::pfn(FrameworkKey) const { return pfn_; }
-u64 Segment::release(FrameworkKey) {
-    pages_ = 0;
-    return pfn_;
 }
 
 } // namespace keel

@@ -6,22 +6,23 @@
 #include <keel/frame.h>
 
 #include "mm/frames.h"
-#include "private/framework_key.h"
 
 namespace keel {
 
-// Shorthands over the FrameworkKey members of Frame and Segment (no friendship: keel/frame.h).
 struct FrameAccess {
-    static u64 pfn(const Frame& f) { return f.pfn(FrameworkKey{}); }
-    static u64 pfn(const Segment& s) { return s.pfn(FrameworkKey{}); }
+    static u64 pfn(const Frame& f) { return f.pfn_; }
+    static u64 pfn(const Segment& s) { return s.pfn_; }
     // A new handle on a page the caller knows is in use (mapped), so the count is already > 0.
     static Frame share(u64 pfn) {
         mm::get_page(pfn);
-        return Frame(FrameworkKey{}, pfn);
+        return Frame(pfn);
     }
     // The segment's references, now the caller's to drop (mm::put_page per page) or adopt.
-    static u64 release(Segment& s) { return s.release(FrameworkKey{}); }
-    static Segment adopt(u64 pfn, usize pages) { return Segment(FrameworkKey{}, pfn, pages); }
+    static u64 release(Segment& s) {
+        s.pages_ = 0;
+        return s.pfn_;
+    }
+    static Segment adopt(u64 pfn, usize pages) { return Segment(pfn, pages); }
 };
 
 } // namespace keel

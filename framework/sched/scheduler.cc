@@ -10,7 +10,6 @@
 #include <arch/smp.h>
 
 #include "mm/cpu_local.h"
-#include "private/framework_key.h"
 #include "smp.h"
 
 namespace keel::sched {
@@ -368,14 +367,6 @@ namespace keel {
 
 using sched::Access;
 using sched::TaskControl;
-
-TaskHandle::TaskHandle(FrameworkKey, TaskControl* task) : task_(task) {}
-TaskControl* TaskHandle::control(FrameworkKey) const { return task_; }
-
-namespace sched {
-TaskControl* Access::task(const TaskHandle& h) { return h.control(FrameworkKey{}); }
-TaskHandle Access::handle(TaskControl* t) { return TaskHandle(FrameworkKey{}, t); }
-} // namespace sched
 
 TaskHandle::TaskHandle(const TaskHandle& other) : task_(other.task_) {
     if (task_ != nullptr) {

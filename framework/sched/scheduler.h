@@ -86,10 +86,9 @@ void interrupt_exit();
 u64 context_switches();
 u64 preemptions();
 
-// Shorthands over TaskHandle's FrameworkKey members (no friendship: keel/framework_key.h).
 struct Access {
-    static TaskControl* task(const TaskHandle& h);
-    static TaskHandle handle(TaskControl* t);
+    static TaskControl* task(const TaskHandle& h) { return h.task_; }
+    static TaskHandle handle(TaskControl* t) { return TaskHandle(t); }
 };
 
 } // namespace keel::sched

@@ -3,7 +3,6 @@
 
 #include <keel/box.h>
 #include <keel/console_input.h>
-#include <keel/dma.h>
 #include <keel/frame.h>
 #include <keel/global.h>
 #include <keel/io_mem.h>
@@ -156,19 +155,6 @@ KEEL_GLOBAL(keel::Vector<int>, registered);
 keel::Result<keel::usize> use_global_api(int value) {
     TRY(registered.with([&](keel::Vector<int>& all) { return all.push_back(value); }));
     return registered.with([](keel::Vector<int>& all) { return all.size(); });
-}
-
-// DMA as drivers use it: device ranges only from their own buffers, narrowed with checked
-// bounds, and handed to the device through the framework.
-
-keel::Result<void> use_dma_api(const keel::DmaSpace& space, const keel::IoMem& device) {
-    keel::DmaCoherent ring = TRY(keel::DmaCoherent::allocate(space, 4096));
-    keel::DmaStream data =
-        TRY(keel::DmaStream::allocate(space, 512, keel::DmaDirection::to_device));
-    keel::DeviceRange header = TRY(data.device_range().sub(0, 16));
-    TRY(ring.store_device_address(0, header));
-    TRY(ring.store<keel::u32>(8, static_cast<keel::u32>(header.size())));
-    return device.write_device_address(0x80, 0x84, ring.device_range());
 }
 
 } // namespace keel::gate

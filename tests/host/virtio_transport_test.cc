@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "drivers/virtio/transport.h"
-#include "private/framework_key.h"
 
 using namespace keel;
 using namespace keel::drivers::virtio;
@@ -59,7 +58,7 @@ public:
     Result<u32> queue_max_size(u16 index) override { return index == 0 ? queue_max : 0; }
     Result<void> enable_queue(const Virtqueue& q) override {
         enabled_size = q.size();
-        enabled_desc = q.descriptor_area().address(FrameworkKey{});
+        enabled_desc = q.descriptor_area();
         return {};
     }
     void notify(u16) override {}
@@ -150,7 +149,7 @@ TEST(VirtioTransport, QueuesGetACheckedPowerOfTwoSize) {
     Result<Box<Virtqueue>> q = t.setup_queue(0);
     ASSERT_TRUE(q.ok());
     EXPECT_EQ(t.enabled_size, 256);
-    EXPECT_EQ(t.enabled_desc, q.value()->descriptor_area().address(FrameworkKey{}));
+    EXPECT_EQ(t.enabled_desc, q.value()->descriptor_area());
     EXPECT_EQ(t.setup_queue(0, 16).value()->size(), 16);
     t.queue_max = 100;
     EXPECT_EQ(t.setup_queue(0).value()->size(), 64);

@@ -11,16 +11,11 @@
 
 #include "drivers/virtio/virtqueue.h"
 #include "host/dma_host.h"
-#include "private/framework_key.h"
 
 using namespace keel;
 using namespace keel::drivers::virtio;
 
 namespace {
-
-// The fake device plays the framework's part: it reads device addresses as numbers.
-u64 addr(const DeviceRange& r) { return r.address(FrameworkKey{}); }
-u64 addr(const DmaStream& b) { return addr(b.device_range()); }
 
 struct Piece {
     u64 address;
@@ -60,9 +55,9 @@ public:
     void quiesce() override { ++quiesced; }
 
     void attach(const Virtqueue& q) {
-        desc = addr(q.descriptor_area());
-        avail = addr(q.driver_area());
-        used = addr(q.device_area());
+        desc = q.descriptor_area();
+        avail = q.driver_area();
+        used = q.device_area();
         size = q.size();
     }
 
@@ -132,8 +127,8 @@ DmaStream make_buffer(usize size) {
     return b.release_value();
 }
 
-DeviceRange seg(const DmaStream& b, usize offset, usize length) {
-    Result<DeviceRange> s = b.device_range().sub(offset, length);
+DmaRange seg(const DmaStream& b, usize offset, usize length) {
+    Result<DmaRange> s = DmaRange::of(b, offset, length);
     EXPECT_TRUE(s.ok());
     return s.value();
 }
@@ -146,9 +141,9 @@ std::vector<u8> snapshot(u64 address, usize size) {
 
 // Adds one request of a readable header and a writable reply; returns its head.
 u16 add_request(Virtqueue& q, const DmaStream& b, usize at) {
-    DeviceRange r[1] = {seg(b, at, 16)};
-    DeviceRange w[1] = {seg(b, at + 16, 48)};
-    Result<u16> head = q.add(Span<const DeviceRange>(r), Span<const DeviceRange>(w));
+    DmaRange r[1] = {seg(b, at, 16)};
+    DmaRange w[1] = {seg(b, at + 16, 48)};
+    Result<u16> head = q.add(Span<const DmaRange>(r), Span<const DmaRange>(w));
     EXPECT_TRUE(head.ok());
     return head.value_or(0xffff);
 }
@@ -169,13 +164,13 @@ TEST(Virtqueue, SizesAreCheckedPowersOfTwo) {
 TEST(Virtqueue, LayoutIsAligned) {
     FakeDevice device;
     Box<Virtqueue> q = make_queue(device, 8);
-    EXPECT_EQ(addr(q->descriptor_area()) % 16, 0u);
-    EXPECT_EQ(addr(q->driver_area()) % 2, 0u);
-    EXPECT_EQ(addr(q->device_area()) % 4, 0u);
-    EXPECT_GE(addr(q->driver_area()), addr(q->descriptor_area()) + 16 * 8);
-    EXPECT_GE(addr(q->device_area()), addr(q->driver_area()) + 4 + 2 * 8 + 2);
+    EXPECT_EQ(q->descriptor_area() % 16, 0u);
+    EXPECT_EQ(q->driver_area() % 2, 0u);
+    EXPECT_EQ(q->device_area() % 4, 0u);
+    EXPECT_GE(q->driver_area(), q->descriptor_area() + 16 * 8);
+    EXPECT_GE(q->device_area(), q->driver_area() + 4 + 2 * 8 + 2);
     // The whole used ring is inside the allocation.
-    EXPECT_TRUE(host::dma_memory(addr(q->device_area()), 4 + 8 * 8 + 2).has_value());
+    EXPECT_TRUE(host::dma_memory(q->device_area(), 4 + 8 * 8 + 2).has_value());
 }
 
 TEST(Virtqueue, OneRequestRoundTrip) {
@@ -197,10 +192,10 @@ TEST(Virtqueue, OneRequestRoundTrip) {
         ASSERT_EQ(reqs.size(), 1u);
         ASSERT_EQ(reqs[0].pieces.size(), 2u);
         EXPECT_EQ(reqs[0].head, head);
-        EXPECT_EQ(reqs[0].pieces[0].address, addr(b));
+        EXPECT_EQ(reqs[0].pieces[0].address, b.device_address());
         EXPECT_EQ(reqs[0].pieces[0].length, 16u);
         EXPECT_FALSE(reqs[0].pieces[0].writable);
-        EXPECT_EQ(reqs[0].pieces[1].address, addr(b) + 16);
+        EXPECT_EQ(reqs[0].pieces[1].address, b.device_address() + 16);
         EXPECT_EQ(reqs[0].pieces[1].length, 48u);
         EXPECT_TRUE(reqs[0].pieces[1].writable);
         EXPECT_EQ(load<u8>(reqs[0].pieces[0].address + 3), 'l');
@@ -265,18 +260,18 @@ TEST(Virtqueue, FullQueueSaysNoSpaceAndOversizedChainsAreInvalid) {
     Box<Virtqueue> q = make_queue(device, 4);
     DmaStream b = make_buffer(4096);
     add_request(*q, b, 0);
-    DeviceRange three[3] = {seg(b, 100, 1), seg(b, 200, 1), seg(b, 300, 1)};
-    EXPECT_EQ(q->add(Span<const DeviceRange>(three), {}).error(), Errno::enospc);
+    DmaRange three[3] = {seg(b, 100, 1), seg(b, 200, 1), seg(b, 300, 1)};
+    EXPECT_EQ(q->add(Span<const DmaRange>(three), {}).error(), Errno::enospc);
     add_request(*q, b, 64);
-    DeviceRange one[1] = {seg(b, 100, 1)};
-    EXPECT_EQ(q->add(Span<const DeviceRange>(one), {}).error(), Errno::enospc);
-    DeviceRange five[5] = {seg(b, 0, 1), seg(b, 1, 1), seg(b, 2, 1), seg(b, 3, 1), seg(b, 4, 1)};
-    EXPECT_EQ(q->add(Span<const DeviceRange>(five), {}).error(), Errno::einval);
+    DmaRange one[1] = {seg(b, 100, 1)};
+    EXPECT_EQ(q->add(Span<const DmaRange>(one), {}).error(), Errno::enospc);
+    DmaRange five[5] = {seg(b, 0, 1), seg(b, 1, 1), seg(b, 2, 1), seg(b, 3, 1), seg(b, 4, 1)};
+    EXPECT_EQ(q->add(Span<const DmaRange>(five), {}).error(), Errno::einval);
     EXPECT_EQ(q->add({}, {}).error(), Errno::einval);
-    DeviceRange empty[1] = {DeviceRange{}};
-    EXPECT_EQ(q->add({}, Span<const DeviceRange>(empty)).error(), Errno::einval);
-    EXPECT_EQ(b.device_range().sub(4000, 200).error(), Errno::einval);
-    EXPECT_EQ(b.device_range().sub(0, 0).error(), Errno::einval);
+    DmaRange empty[1] = {DmaRange{b.device_address(), 0}};
+    EXPECT_EQ(q->add({}, Span<const DmaRange>(empty)).error(), Errno::einval);
+    EXPECT_EQ(DmaRange::of(b, 4000, 200).error(), Errno::einval);
+    EXPECT_EQ(DmaRange::of(b, 0, 0).error(), Errno::einval);
     EXPECT_FALSE(q->broken());
 }
 
@@ -323,9 +318,8 @@ struct Hostile {
         EXPECT_EQ(device.take().size(), 2u);
     }
     void take_snapshots() {
-        rings = snapshot(addr(q->descriptor_area()),
-                         addr(q->device_area()) - addr(q->descriptor_area()));
-        buffer = snapshot(addr(b), 4096);
+        rings = snapshot(q->descriptor_area(), q->device_area() - q->descriptor_area());
+        buffer = snapshot(b.device_address(), 4096);
     }
     void expect_rejected_without_effect() {
         usize free = q->free_descriptors();
@@ -334,18 +328,14 @@ struct Hostile {
         EXPECT_EQ(got.error(), Errno::eio);
         EXPECT_TRUE(q->broken());
         EXPECT_EQ(q->free_descriptors(), free);
-        EXPECT_EQ(snapshot(addr(q->descriptor_area()),
-                           addr(q->device_area()) - addr(q->descriptor_area())),
-                  rings);
-        EXPECT_EQ(snapshot(addr(b), 4096), buffer);
+        EXPECT_EQ(snapshot(q->descriptor_area(), q->device_area() - q->descriptor_area()), rings);
+        EXPECT_EQ(snapshot(b.device_address(), 4096), buffer);
         // Broken for good: nothing more is taken from or given to the device.
         EXPECT_EQ(q->collect().error(), Errno::eio);
-        DeviceRange one[1] = {seg(b, 200, 1)};
-        EXPECT_EQ(q->add(Span<const DeviceRange>(one), {}).error(), Errno::eio);
+        DmaRange one[1] = {seg(b, 200, 1)};
+        EXPECT_EQ(q->add(Span<const DmaRange>(one), {}).error(), Errno::eio);
         EXPECT_EQ(q->kick().error(), Errno::eio);
-        EXPECT_EQ(snapshot(addr(q->descriptor_area()),
-                           addr(q->device_area()) - addr(q->descriptor_area())),
-                  rings);
+        EXPECT_EQ(snapshot(q->descriptor_area(), q->device_area() - q->descriptor_area()), rings);
     }
 };
 
@@ -429,8 +419,8 @@ TEST(Virtqueue, ReadOnlyChainMayReportNoBytesOnly) {
     FakeDevice device;
     Box<Virtqueue> q = make_queue(device, 8);
     DmaStream b = make_buffer(4096);
-    DeviceRange r[1] = {seg(b, 0, 100)};
-    u16 head = q->add(Span<const DeviceRange>(r), {}).value();
+    DmaRange r[1] = {seg(b, 0, 100)};
+    u16 head = q->add(Span<const DmaRange>(r), {}).value();
     ASSERT_TRUE(q->kick().ok());
     device.complete(head, 1);
     EXPECT_EQ(q->collect().error(), Errno::eio);

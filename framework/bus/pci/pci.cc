@@ -18,7 +18,6 @@
 #include "bus/pci/host_bridge.h"
 #include "io_mem_internal.h"
 #include "irq/controller.h"
-#include "private/framework_key.h"
 
 namespace keel {
 
@@ -412,7 +411,9 @@ Optional<PciFunctionInfo> function_info(usize index) {
 
 } // namespace pci
 
-PciDevice::PciDevice(FrameworkKey, usize index) : index_(index) {}
+struct PciDeviceAccess {
+    static PciDevice make(usize index) { return PciDevice(index); }
+};
 
 namespace pci {
 
@@ -428,7 +429,7 @@ Result<PciDevice> claim(usize index) {
         }
         e.claimed = true;
     }
-    return PciDevice(FrameworkKey{}, index);
+    return PciDeviceAccess::make(index);
 }
 
 } // namespace pci

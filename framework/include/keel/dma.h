@@ -16,19 +16,9 @@
 //
 // Only cache-coherent DMA is supported (x86; the `dma-coherent` buses of the QEMU virt
 // machines): the syncs order memory but do no cache maintenance.
-//
-// Device addresses are opaque (DeviceRange): a driver gets them only from its buffers, narrows
-// them with checked bounds, and hands them to the device only through the framework
-// (DmaCoherent::store_device_address into a descriptor, IoMem::write_device_address into a
-// register), never as a number it could have made up. What this checks is the typed path: the
-// raw store<u64>/write64 accessors still move any number, so a driver that writes a made-up
-// integer where the device expects an address is stopped only by an IOMMU (not yet: the QEMU
-// machines run without one). A DeviceRange does not keep its buffer alive either: the driver
-// keeps the buffer until the device is done with it (temporal, not checked).
 #pragma once
 
 #include <keel/frame.h>
-#include <keel/framework_key.h>
 #include <keel/ktl/result.h>
 #include <keel/ktl/span.h>
 #include <keel/page.h>
@@ -37,49 +27,12 @@ namespace keel {
 
 // How one device reaches memory: device address = physical address + offset, and the device
 // can only reach device addresses below limit (its DMA mask). Allocation fails with ENOMEM
-// rather than hand out memory the device cannot reach. Not an aggregate, and its factories are
-// the framework's (the bus code's firmware facts): a driver that made its own with another
-// offset would have its buffers' device addresses point the device at memory it was not given;
-// drivers get theirs from their device handle (PciDevice::dma_space, PlatformDevice::dma_space).
-class DmaSpace {
-public:
-    [[clang::annotate("keel::framework_only")]] static constexpr DmaSpace identity() {
-        return DmaSpace(0, ~u64{0});
-    }
-    [[clang::annotate("keel::framework_only")]] static constexpr DmaSpace below(u64 limit) {
-        return DmaSpace(0, limit);
-    }
-    u64 offset() const { return offset_; }
-    u64 limit() const { return limit_; } // exclusive; ~0 for a 64-bit device
-
-private:
-    constexpr DmaSpace(u64 offset, u64 limit) : offset_(offset), limit_(limit) {}
-    u64 offset_;
-    u64 limit_;
-};
-
-// A range of device addresses inside one DMA buffer: what a driver tells a device to use. Only
-// a buffer mints one (device_range(): the whole buffer), sub() narrows it with checked bounds,
-// and there is no constructor from a number for drivers, so a driver can only name memory it
-// was given. Copyable: a copy names the same memory. An empty range (default-constructed) is
-// refused by every call that would tell a device about it.
-class DeviceRange {
-public:
-    constexpr DeviceRange() = default;
-
-    usize size() const { return size_; }
-    bool empty() const { return size_ == 0; }
-    // [offset, offset + length) of this range: EINVAL when empty or not inside it.
-    Result<DeviceRange> sub(usize offset, usize length) const;
-
-    // The framework's own (keel/framework_key.h): a range of a buffer it has just set up for
-    // the device, and the first device address, to write where the device reads it.
-    DeviceRange(FrameworkKey, u64 address, usize size);
-    u64 address(FrameworkKey) const;
-
-private:
-    u64 address_ = 0;
-    usize size_ = 0;
+// rather than hand out memory the device cannot reach.
+struct DmaSpace {
+    u64 offset = 0;
+    u64 limit = ~u64{0}; // exclusive; ~0 for a 64-bit device
+    static constexpr DmaSpace identity() { return {}; }
+    static constexpr DmaSpace below(u64 limit) { return {0, limit}; }
 };
 
 enum class DmaDirection : u8 { to_device, from_device, bidirectional };
@@ -107,14 +60,8 @@ public:
     DmaCoherent& operator=(const DmaCoherent&) = delete;
     ~DmaCoherent();
 
-    // The whole buffer, for the device (empty once moved from).
-    DeviceRange device_range() const;
+    u64 device_address() const { return device_address_; }
     usize size() const { return size_; }
-
-    // The first device address of range into the buffer at offset, as one naturally aligned
-    // 8-byte store (a descriptor's address field): EINVAL for an empty range or an offset that
-    // is misaligned or outside the buffer.
-    Result<void> store_device_address(usize offset, const DeviceRange& range);
 
     // Single accesses of 1, 2, 4 or 8 bytes at naturally aligned offsets (EINVAL outside the
     // buffer or misaligned): what the device may change at any time is read once, as one value.
@@ -134,6 +81,7 @@ public:
     void zero();
 
 private:
+    friend struct DmaAccess; // the host tests' fake devices
     DmaCoherent(uptr cpu, u64 phys, u64 device_address, usize size)
         : cpu_(cpu), phys_(phys), device_address_(device_address), size_(size) {}
     Result<u64> load_width(usize offset, usize width) const;
@@ -163,7 +111,7 @@ public:
     DmaStream& operator=(const DmaStream&) = delete;
     ~DmaStream();
 
-    DeviceRange device_range() const; // the whole buffer, for the device (empty once moved from)
+    u64 device_address() const { return device_address_; }
     usize size() const { return size_; }
     DmaDirection direction() const { return direction_; }
 
@@ -175,6 +123,7 @@ public:
     Result<void> write(usize offset, Span<const u8> in);
 
 private:
+    friend struct DmaAccess;
     DmaStream(uptr cpu, u64 phys, u64 device_address, usize size, DmaDirection direction,
               bool mapped = false)
         : cpu_(cpu), phys_(phys), device_address_(device_address), size_(size),

@@ -6,7 +6,6 @@
 // and new pages are zeroed so no stale data leaks.
 #pragma once
 
-#include <keel/framework_key.h>
 #include <keel/ktl/array.h>
 #include <keel/ktl/result.h>
 #include <keel/ktl/span.h>
@@ -47,13 +46,11 @@ public:
     void zero();
     void copy_from(const Frame& source); // the whole page
 
-    // The framework's own mapping code (keel/framework_key.h): a handle adopting one reference
-    // the caller holds on page pfn, and the page number of a handle.
-    Frame(FrameworkKey, u64 pfn);
-    u64 pfn(FrameworkKey) const;
-
 private:
+    friend class Segment;
+    friend struct FrameAccess; // the framework's own mapping code
     static constexpr u64 invalid = ~u64{0};
+    explicit Frame(u64 pfn) : pfn_(pfn) {}
     u64 pfn_ = invalid;
 };
 
@@ -78,14 +75,8 @@ public:
     Result<void> write(usize offset, Span<const u8> in);
     void zero();
 
-    // The framework's own mapping code: a segment adopting the caller's references on
-    // [pfn, pfn + pages), its first page number, and its references handed to the caller (the
-    // segment is empty afterwards).
-    Segment(FrameworkKey, u64 pfn, usize pages);
-    u64 pfn(FrameworkKey) const;
-    u64 release(FrameworkKey);
-
 private:
+    friend struct FrameAccess;
     Segment(u64 pfn, usize pages) : pfn_(pfn), pages_(pages) {}
     u64 pfn_ = 0;
     usize pages_ = 0;

@@ -7,13 +7,10 @@
 // completes before later reads of memory.
 #pragma once
 
-#include <keel/framework_key.h>
 #include <keel/hwreg.h>
 #include <keel/ktl/result.h>
 
 namespace keel {
-
-class DeviceRange; // keel/dma.h
 
 class IoMem {
 public:
@@ -25,10 +22,6 @@ public:
     // device tree's reg-shift; 0 for registers at their byte offsets).
     [[clang::annotate("keel::framework_only")]] static Result<IoMem> acquire(u64 phys, usize size,
                                                                              u32 reg_shift = 0);
-
-    // The framework's own windows (its early consoles, the devices it claims): a window over
-    // virt that maps phys; owned windows are unmapped on destruction.
-    IoMem(FrameworkKey, uptr virt, u64 phys, usize size, u32 shift, bool owned);
 
     IoMem(IoMem&& other) noexcept;
     IoMem& operator=(IoMem&& other) noexcept;
@@ -49,12 +42,6 @@ public:
     Result<void> write32(usize offset, u32 value) const;
     Result<void> write64(usize offset, u64 value) const;
 
-    // Tells the device where a DMA range starts (a queue's rings, a command block): its first
-    // device address as two 32-bit writes, the low half at low then the high half at high (how
-    // virtio and most devices take 64-bit addresses). EINVAL for an empty range or a bad offset.
-    // The only way a driver puts a device address into a register: it never has the number.
-    Result<void> write_device_address(usize low, usize high, const DeviceRange& range) const;
-
     // Typed registers (keel/hwreg.h) at R::offset << reg_shift, of R's width.
     template <typename R>
     Result<R> read() const {
@@ -73,6 +60,10 @@ public:
     }
 
 private:
+    friend struct IoMemAccess; // the framework's early consoles
+    IoMem(uptr virt, u64 phys, usize size, u32 shift, bool owned)
+        : virt_(virt), phys_(phys), size_(size), shift_(shift), owned_(owned) {}
+
     template <typename V>
     Result<V> read_width(usize offset) const {
         if constexpr (sizeof(V) == 1) {

@@ -11,7 +11,6 @@
 // (PCI MSI/MSI-X) come from the bus code (keel/pci.h) as IrqLines of their own.
 #pragma once
 
-#include <keel/framework_key.h>
 #include <keel/ktl/array.h>
 #include <keel/ktl/result.h>
 
@@ -74,12 +73,10 @@ public:
     u32 number() const { return line_; } // the controller's line number, for logs
     u64 count() const;                   // interrupts taken on the line so far (all holders)
 
-    // The framework's irq code (keel/framework_key.h): the holder of a line it has just reserved
-    // in its slot table (MSI lines for the bus code).
-    IrqLine(FrameworkKey, u32 line);
-
 private:
+    friend struct IrqLineAccess; // the framework's bus code: MSI lines
     static constexpr u32 none_held = ~u32{0};
+    explicit IrqLine(u32 line) : line_(line) {}
     u32 line_;
     IrqHandler* handler_ = nullptr;
     bool enabled_ = false;

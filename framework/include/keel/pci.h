@@ -15,7 +15,6 @@
 #pragma once
 
 #include <keel/dma.h>
-#include <keel/framework_key.h>
 #include <keel/io_mem.h>
 #include <keel/irq.h>
 #include <keel/ktl/optional.h>
@@ -107,10 +106,9 @@ public:
 
     usize index() const { return index_; } // in pci::function_info's list
 
-    // pci::claim's handle on function index, which it has marked claimed (keel/framework_key.h).
-    PciDevice(FrameworkKey, usize index);
-
 private:
+    friend struct PciDeviceAccess; // framework/bus/pci
+    explicit PciDevice(usize index) : index_(index) {}
     static constexpr usize none_claimed = ~usize{0};
     usize index_;
 };

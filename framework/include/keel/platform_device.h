@@ -6,7 +6,6 @@
 #pragma once
 
 #include <keel/dma.h>
-#include <keel/framework_key.h>
 #include <keel/io_mem.h>
 #include <keel/irq.h>
 #include <keel/ktl/optional.h>
@@ -42,11 +41,9 @@ public:
 
     usize index() const { return index_; }
 
-    // platform::claim's handle on device index, which it has marked claimed
-    // (keel/framework_key.h).
-    PlatformDevice(FrameworkKey, usize index);
-
 private:
+    friend struct PlatformDeviceAccess; // framework/bus/platform.cc
+    explicit PlatformDevice(usize index) : index_(index) {}
     static constexpr usize none_claimed = ~usize{0};
     usize index_;
 };

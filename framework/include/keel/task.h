@@ -4,13 +4,13 @@
 #pragma once
 
 #include <keel/box.h>
-#include <keel/framework_key.h>
 #include <keel/ktl/string_view.h>
 
 namespace keel {
 
 namespace sched {
 struct TaskControl;
+struct Access;
 } // namespace sched
 
 // A task's body, owned by the task.
@@ -33,12 +33,9 @@ public:
     bool finished() const;
     u64 id() const;
 
-    // The scheduler's own (keel/framework_key.h): a handle adopting one reference on task, and
-    // the task a handle holds.
-    TaskHandle(FrameworkKey, sched::TaskControl* task);
-    sched::TaskControl* control(FrameworkKey) const;
-
 private:
+    friend struct sched::Access;
+    explicit TaskHandle(sched::TaskControl* task) : task_(task) {}
     sched::TaskControl* task_;
 };
 

@@ -3,7 +3,6 @@
 // cancelled until then. Callbacks must be short and must not sleep.
 #pragma once
 
-#include <keel/framework_key.h>
 #include <keel/ktl/result.h>
 
 namespace keel {
@@ -29,14 +28,8 @@ public:
     bool armed() const;
     u32 cpu() const { return cpu_; } // where it was armed (and fires)
 
-    // The per-CPU timer queue's bookkeeping (framework/timer.cc, keel/framework_key.h): what it
-    // sorts by, the next timer in the queue, and the callback it runs once expired.
-    u64 deadline(FrameworkKey) const;
-    Timer*& next(FrameworkKey);
-    void expire(FrameworkKey); // unlinked from the queue: no longer armed
-    void fire(FrameworkKey);
-
 private:
+    friend struct TimerQueue;
     u64 deadline_ = 0;
     TimerCallback* callback_ = nullptr;
     Timer* next_ = nullptr; // the CPU's queue, sorted by deadline

@@ -24,15 +24,6 @@ Result<usize> string_from_user(Span<u8> to, uptr from);
 template <typename T>
     requires(__is_trivially_copyable(T))
 class [[clang::annotate("keel::pointer_free_arguments")]] UserPtr {
-    // What the language can check itself: T (or its element, for an array) is no pointer,
-    // reference or member pointer. Records are checked field by field by the gate.
-    template <typename E>
-    static constexpr bool plain = !__is_pointer(E) && !__is_reference(E) && !__is_member_pointer(E);
-    template <typename E, usize N>
-    static constexpr bool plain<E[N]> = plain<E>;
-    static_assert(plain<T>, "UserPtr<T>: T read from user memory would be a forged kernel pointer "
-                            "or reference; copy plain data (an address as uptr) instead");
-
 public:
     constexpr UserPtr() = default;
     constexpr explicit UserPtr(uptr address) : address_(address) {}

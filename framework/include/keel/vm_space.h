@@ -55,7 +55,6 @@ public:
         Optional<VmMapping> next();
 
     private:
-        // The enclosing class, a non-template defined in this header: no other file can be it.
         friend class VmSpace;
         Cursor(const VmSpace& space, uptr at, uptr end) : space_(&space), at_(at), end_(end) {}
         const VmSpace* space_;

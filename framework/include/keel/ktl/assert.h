@@ -8,8 +8,6 @@ namespace keel::detail {
 // Defined by the framework (panic with message and backtrace) and by the host backend (abort).
 [[noreturn]] void assertion_failed(const char* expr, const char* file, int line);
 [[noreturn]] void bounds_failed(usize index, usize size, const char* file, int line);
-// An empty owning handle (a moved-from Box or RefPtr) was dereferenced.
-[[noreturn]] void empty_handle_used(const char* handle);
 } // namespace keel::detail
 
 #define KEEL_ASSERT(expr)                                                                          \
