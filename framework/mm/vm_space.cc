@@ -143,10 +143,10 @@ VmSpace::~VmSpace() {
         deactivate();
     }
     sched::forget_user_space(*this);
-    // The last reference can go on one CPU while another still runs on this root: a task of
-    // the process finishing its exit there after waking the parent that reaps it here. That CPU
-    // must leave the root before it is freed (on x86 the root also holds the kernel half, which
-    // is cleared below: a CPU left on it faults on its next kernel access, and triple-faults).
+    // No other CPU may still be on this root when it is freed (on x86 the root also holds the
+    // kernel half, cleared below: a CPU left on it would triple-fault on its next kernel
+    // access). The services release a process's space in its own task (proc/process.cc), so
+    // normally none is; a space dropped anywhere else is left by every CPU first.
     for (u32 cpu = 0; cpu < smp::online_cpus(); ++cpu) {
         if (cpu != this_cpu() && __atomic_load_n(&active_root[cpu], __ATOMIC_ACQUIRE) == root_) {
             smp::call_on(cpu, &leave_space, this);
