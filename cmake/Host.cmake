@@ -20,7 +20,7 @@ target_include_directories(keel_host_framework PUBLIC
     ${CMAKE_SOURCE_DIR}/services/abi/x86_64)
 target_compile_definitions(keel_host_framework PUBLIC KEEL_HOST=1)
 target_compile_options(keel_host_framework PUBLIC ${KEEL_SANITIZERS} -Wall -Wextra -Werror
-    -Wno-unused-parameter -Werror=dangling -Werror=dangling-gsl -Werror=return-stack-address)
+    -Wno-unused-parameter ${KEEL_LIFETIME_FLAGS})
 target_link_options(keel_host_framework PUBLIC ${KEEL_SANITIZERS})
 target_link_libraries(keel_host_framework PUBLIC keel_host_libfdt)
 

@@ -2,11 +2,6 @@
 # (the checked safe subset), linked twice so that the final image embeds its own symbol table.
 
 set(KEEL_ARCH_DIR ${CMAKE_SOURCE_DIR}/framework/arch/${KEEL_ARCH})
-# The dangling-view warnings are named although -Werror already covers them: they are the
-# compile-time half of the lifetime rules ([[clang::lifetimebound]] in the ktl headers) and must
-# stay errors if the general -Werror is ever relaxed.
-set(KEEL_LIFETIME_FLAGS -Werror=dangling -Werror=dangling-gsl -Werror=dangling-field
-    -Werror=return-stack-address -Werror=dangling-initializer-list)
 set(KEEL_COMMON_FLAGS -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter ${KEEL_LIFETIME_FLAGS})
 
 # --- libfdt: third-party C, compiled freestanding against small libc shims ---------------------

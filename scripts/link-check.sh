@@ -8,6 +8,7 @@
 # Anything else (a framework-internal function reached by a forged declaration, an asm label,
 # a symbol alias...) fails the build, naming the symbol and the object.
 set -uo pipefail
+export LC_ALL=C # sort and comm must agree on the order
 nm=$1
 shift
 
@@ -15,6 +16,7 @@ shift
 # sized delete a virtual destructor's deleting variant calls. The framework defines each.
 runtime='^(memcpy|memset|memmove|memcmp|__cxa_pure_virtual|_ZdlPv|_ZdlPvm)$'
 
+# One sorted set each: what the checked objects define, and per object what it may reference.
 defined=$("$nm" --defined-only --format=just-symbols "$@" 2>/dev/null | sort -u)
 status=0
 for object in "$@"; do
@@ -25,14 +27,11 @@ for object in "$@"; do
     continue
   fi
   while IFS= read -r symbol; do
-    [ -n "$symbol" ] || continue
-    grep -qxF -- "$symbol" "$api" && continue
-    grep -qxF -- "$symbol" <<<"$defined" && continue
-    [[ $symbol =~ $runtime ]] && continue
     printf 'link-check: error: %s references %s, which no public framework header declares\n' \
       "${object##*/CMakeFiles/}" "$symbol" >&2
     status=1
-  done < <("$nm" --undefined-only --format=just-symbols "$object")
+  done < <(comm -23 <("$nm" --undefined-only --format=just-symbols "$object" | sort -u) \
+             <(sort -u "$api" - <<<"$defined") | grep -vE "$runtime")
 done
 [ $status -eq 0 ] && echo "link-check: $# objects reference only the public framework API"
 exit $status

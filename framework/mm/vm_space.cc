@@ -125,7 +125,7 @@ Result<Box<VmSpace>> VmSpace::create() {
 }
 
 namespace {
-// On a CPU a dying space may still be loaded on (the destructor's cross-CPU call).
+// This CPU leaves a dying space: its root unloaded, the running task's pointer to it dropped.
 void leave_space(void* space) {
     const VmSpace& s = *static_cast<const VmSpace*>(space);
     if (s.is_active()) {
@@ -139,14 +139,11 @@ VmSpace::~VmSpace() {
     if (root_ == 0) {
         return;
     }
-    if (is_active()) {
-        deactivate();
-    }
-    sched::forget_user_space(*this);
-    // No other CPU may still be on this root when it is freed (on x86 the root also holds the
-    // kernel half, cleared below: a CPU left on it would triple-fault on its next kernel
-    // access). The services release a process's space in its own task (proc/process.cc), so
-    // normally none is; a space dropped anywhere else is left by every CPU first.
+    // No CPU may still be on this root when it is freed (on x86 the root also holds the kernel
+    // half, cleared below: a CPU left on it would triple-fault on its next kernel access). This
+    // one leaves it here; the services release a process's space in its own task
+    // (proc/process.cc), so normally no other CPU is on it, but any that is leaves it first.
+    leave_space(this);
     for (u32 cpu = 0; cpu < smp::online_cpus(); ++cpu) {
         if (cpu != this_cpu() && __atomic_load_n(&active_root[cpu], __ATOMIC_ACQUIRE) == root_) {
             smp::call_on(cpu, &leave_space, this);

@@ -362,19 +362,15 @@ public:
     }
 
     bool VisitBuiltinBitCastExpr(BuiltinBitCastExpr* e) {
-        if (!where_.trusted(e->getBeginLoc())) {
-            report_.report(e->getBeginLoc(), "no-bit-cast",
-                           "__builtin_bit_cast makes a value of any type from bytes");
-        }
+        reject(e->getBeginLoc(), "no-bit-cast",
+               "__builtin_bit_cast makes a value of any type from bytes");
         return true;
     }
 
     // __atomic_* and __c11_atomic_* are expressions of their own, not calls.
     bool VisitAtomicExpr(AtomicExpr* e) {
-        if (!where_.trusted(e->getBuiltinLoc())) {
-            report_.report(e->getBuiltinLoc(), "no-builtins",
-                           "atomic builtins bypass keel::Atomic (keel/ktl/atomic.h)");
-        }
+        reject(e->getBuiltinLoc(), "no-builtins",
+               "atomic builtins bypass keel::Atomic (keel/ktl/atomic.h)");
         return true;
     }
 
@@ -428,10 +424,8 @@ public:
     }
 
     bool VisitCXXDeleteExpr(CXXDeleteExpr* e) {
-        if (!where_.trusted(e->getBeginLoc())) {
-            report_.report(e->getBeginLoc(), "no-raw-allocation",
-                           "allocate through the framework (Box, RefPtr)");
-        }
+        reject(e->getBeginLoc(), "no-raw-allocation",
+               "allocate through the framework (Box, RefPtr)");
         return true;
     }
 
@@ -676,10 +670,17 @@ public:
     }
 
 private:
+    // A construct the gate rejects wherever checked code spells it.
+    void reject(SourceLocation at, const char* rule, const char* why) {
+        if (!where_.trusted(at)) {
+            report_.report(at, rule, why);
+        }
+    }
+
     // A function that runs a callable under a guard and returns what it returns (Global::with
     // under its lock, PerCpu::with_local pinned to a CPU; gate.conf `guarded-callable`): a
     // reference, pointer or view returned from it reaches the guarded value after the guard is
-    // gone. (A reference stored through a capture is not seen here: that needs the framework.)
+    // gone. (A reference stored through a capture: check_guarded_captures.)
     void check_guarded_result(const CallExpr* call, const FunctionDecl* callee) {
         const FunctionDecl* pattern = callee->getTemplateInstantiationPattern();
         for (const FunctionDecl* p = pattern; p != nullptr;

@@ -16,6 +16,7 @@
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
 
+#include <map>
 #include <sstream>
 
 namespace keel_gate {
@@ -51,31 +52,35 @@ bool Config::load(const std::string& path, std::string& error) {
             }
             return true;
         };
-        if (key == "trusted" && need(1)) {
-            trusted.insert(trusted.end(), values.begin(), values.end());
-        } else if (key == "include" && need(1)) {
-            includable.insert(includable.end(), values.begin(), values.end());
-        } else if (key == "owner" && need(2)) {
-            owners.push_back({values[0], {values.begin() + 1, values.end()}});
-        } else if (key == "forbid" && need(1)) {
-            forbidden_names.insert(forbidden_names.end(), values.begin(), values.end());
-        } else if (key == "arch-macro" && need(1)) {
-            arch_macros.insert(arch_macros.end(), values.begin(), values.end());
-        } else if (key == "builtin" && need(1)) {
-            allowed_builtins.insert(values.begin(), values.end());
-        } else if (key == "attribute" && need(1)) {
-            allowed_attributes.insert(values.begin(), values.end());
-        } else if (key == "guarded-callable" && need(1)) {
-            guarded_callables.insert(values.begin(), values.end());
-        } else if (key == "owning-handle" && need(1)) {
-            owning_handles.insert(values.begin(), values.end());
-        } else if (key == "owning-container" && need(1)) {
-            owning_containers.insert(values.begin(), values.end());
-        } else if (key == "shared-state" && need(1)) {
-            shared_state.insert(values.begin(), values.end());
-        } else if (key == "adl-hook" && need(1)) {
-            adl_hooks.insert(values.begin(), values.end());
-        } else if (error.empty()) {
+        // Every setting but `owner` is a list of names added to one field.
+        const std::map<std::string, std::vector<std::string>*> lists{
+            {"trusted", &trusted},
+            {"include", &includable},
+            {"forbid", &forbidden_names},
+            {"arch-macro", &arch_macros},
+        };
+        const std::map<std::string, std::set<std::string>*> sets{
+            {"builtin", &allowed_builtins},
+            {"attribute", &allowed_attributes},
+            {"guarded-callable", &guarded_callables},
+            {"owning-handle", &owning_handles},
+            {"owning-container", &owning_containers},
+            {"shared-state", &shared_state},
+            {"adl-hook", &adl_hooks},
+        };
+        if (auto list = lists.find(key); list != lists.end()) {
+            if (need(1)) {
+                list->second->insert(list->second->end(), values.begin(), values.end());
+            }
+        } else if (auto set = sets.find(key); set != sets.end()) {
+            if (need(1)) {
+                set->second->insert(values.begin(), values.end());
+            }
+        } else if (key == "owner") {
+            if (need(2)) {
+                owners.push_back({values[0], {values.begin() + 1, values.end()}});
+            }
+        } else {
             error = path + ":" + std::to_string(number) + ": unknown setting '" + key + "'";
         }
         if (!error.empty()) {
